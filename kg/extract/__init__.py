@@ -1,0 +1,224 @@
+"""Doc -> entities, memberships and stated positions of one article.
+
+``extract`` is a pure function of the article, its parsed ``Doc`` and the lexicon, so
+documents can be extracted in any order, in parallel, or on other machines. A spaCy
+``Doc`` never leaves this package.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from spacy.tokens import Doc
+
+from kg.extract.attribution import Attributor, Found, quotations
+from kg.extract.events import find_events
+from kg.extract.layout import Section, paragraphs, sections
+from kg.extract.mentions import MentionFinder
+from kg.extract.registry import Registry
+from kg.extract.roles import parse_roles, role_after, role_before
+from kg.lexicon import Lexicon
+from kg.model import Article, DocExtraction, EntityKind, Membership, Position, Span, Stance
+
+__all__ = ["extract"]
+
+_FINITE = frozenset({"VBD", "VBZ", "VBP", "MD"})
+_FAVOR = frozenset({"Support", "CallOn", "Urge", "Demand", "Propose", "Promise"})
+_AGAINST = frozenset({"Condemn", "Oppose", "Deny"})
+
+
+def extract(article: Article, doc: Doc, lexicon: Lexicon) -> DocExtraction:
+    """Everything newskg extracts from one parsed article."""
+    if doc.text != article.text:
+        raise ValueError(f"{article.id}: the parsed text is not the article's text")
+    text = article.text
+    paras = paragraphs(text)
+    verbal = frozenset(p for p in paras if _has_finite_verb(doc, p))
+    live = list(sections(text, paras, lexicon, verbal))
+    finder = MentionFinder(doc, lexicon, headed=[s.heading.name for s in live])
+    registry = Registry(text, lexicon, finder.acronyms)
+    for cluster in finder.find():
+        registry.add_cluster(cluster)
+    for event in find_events(text):
+        local = registry.ensure(EntityKind.EVENT, event.label, (event.span,))
+        registry.update(local, start_date=event.date)
+    memberships = list(_memberships(doc, registry, lexicon, live))
+    verbs = frozenset(lexicon.verbs)
+    found = list(_attributions(doc, registry, paras, live, verbs))
+    positions = _positions(found, registry, memberships, lexicon)
+    return DocExtraction(
+        article=article,
+        entities=tuple(registry.entities),
+        memberships=tuple(memberships),
+        positions=tuple(positions),
+    )
+
+
+def _has_finite_verb(doc: Doc, para: Span) -> bool:
+    span = doc.char_span(para.start, para.end, alignment_mode="expand")
+    return span is not None and any(t.tag_ in _FINITE and t.pos_ in ("VERB", "AUX") for t in span)
+
+
+# -- roles ------------------------------------------------------------------------------
+
+
+def _role_phrases(
+    doc: Doc, registry: Registry, lexicon: Lexicon, live: list[Section]
+) -> Iterator[tuple[int, Span]]:
+    """(person, role phrase) from live headings and from the words around names."""
+    for section in live:
+        person = registry.at(section.heading.name.start, section.heading.name.end)
+        if person is not None and registry.kind(person) is EntityKind.PERSON:
+            yield person, section.heading.role
+    headed = {s.heading.paragraph for s in live}
+    for entity in list(registry.entities):
+        if entity.kind is not EntityKind.PERSON:
+            continue
+        for mention in entity.mentions:
+            if any(h.start <= mention.start < h.end for h in headed):
+                continue
+            before = role_before(doc.text, mention.start, lexicon)
+            if before is not None:
+                yield entity.local_id, Span(*before)
+            after = _role_after(doc, mention, lexicon)
+            if after is not None:
+                yield entity.local_id, after
+
+
+def _role_after(doc: Doc, mention: Span, lexicon: Lexicon) -> Span | None:
+    """'Name, MEP from Spain, Vice-Chair of ..., stressed': the phrase up to the verb."""
+    if not role_after(doc.text, mention.end, lexicon):
+        return None
+    span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
+    if span is None:
+        return None
+    root = span.root
+    start = mention.end + 2
+    if root.dep_ in ("nsubj", "nsubjpass") and root.head.idx > start:
+        end = root.head.idx
+    else:
+        appos = [c for c in root.rights if c.dep_ == "appos"]
+        if not appos:
+            return None
+        last = max((c.right_edge for c in appos), key=lambda t: t.i)
+        end = last.idx + len(last)
+    line_end = doc.text.find("\n", start)
+    if line_end != -1:
+        end = min(end, line_end)
+    while end > start and doc.text[end - 1] in " ,;:":
+        end -= 1
+    return Span(start, end) if start < end else None
+
+
+def _memberships(
+    doc: Doc, registry: Registry, lexicon: Lexicon, live: list[Section]
+) -> Iterator[Membership]:
+    text = doc.text
+    seen: set[tuple[int, int, int | None, bool]] = set()
+    for person, phrase in _role_phrases(doc, registry, lexicon, live):
+        for claim in parse_roles(text[phrase.start : phrase.end], lexicon):
+            evidence = Span(phrase.start + claim.start, phrase.start + claim.end)
+            if claim.nationality:
+                place = registry.ensure(EntityKind.PLACE, claim.nationality)
+                if registry.entities[person].nationality is None:
+                    registry.update(person, nationality=place)
+            if not claim.organization or not claim.role:
+                continue
+            org = registry.ensure(
+                EntityKind.ORGANIZATION,
+                claim.organization,
+                _find(text, claim.organization, evidence),
+                (claim.acronym,) if claim.acronym else (),
+            )
+            if claim.parent:
+                parent = registry.ensure(EntityKind.ORGANIZATION, claim.parent)
+                if parent != org:
+                    registry.update(org, parent=parent)
+            role = registry.ensure(EntityKind.ROLE, claim.role)
+            key = (person, org, role, claim.is_former)
+            if key in seen:
+                continue
+            seen.add(key)
+            yield Membership(person, org, claim.text, evidence, role, claim.is_former)
+
+
+def _find(text: str, name: str, within: Span) -> tuple[Span, ...]:
+    at = text.find(name, within.start, within.end)
+    return (Span(at, at + len(name)),) if at >= 0 and name else ()
+
+
+# -- positions ------------------------------------------------------------------------
+
+
+def _attributions(
+    doc: Doc, registry: Registry, paras: list[Span], live: list[Section], verbs: frozenset[str]
+) -> Iterator[Found]:
+    """Attributions in text order, so pronouns see the speakers before them."""
+    attributor = Attributor(doc, registry, verbs)
+    speech: dict[Span, Section] = {p: s for s in live for p in s.paragraphs}
+    headings = {s.heading.paragraph for s in live}
+    for para in paras:
+        section = speech.get(para)
+        if section is not None:
+            name = section.heading.name
+            speaker = registry.at(name.start, name.end)
+            if speaker is not None:
+                yield from attributor.speech(speaker, name, para)
+            continue
+        if para in headings:
+            continue
+        quotes = list(quotations(doc.text, para))
+        yield from attributor.direct(para)
+        yield from attributor.reported(para, quotes)
+
+
+def _positions(
+    found: list[Found], registry: Registry, memberships: list[Membership], lexicon: Lexicon
+) -> list[Position]:
+    positions: dict[tuple[Span, int], Position] = {}
+    for item in found:
+        key = (item.content, item.speaker)
+        if key in positions:
+            continue
+        verb = lexicon.verbs.get(item.cue) if item.cue else None
+        act = verb.speech_act if verb else "Assert"
+        about = _about(registry, item)
+        positions[key] = Position(
+            speaker=item.speaker,
+            evidence=item.content,
+            proposition=" ".join(registry.text[item.content.start : item.content.end].split()),
+            is_direct=item.is_direct,
+            speaker_evidence=item.speaker_words,
+            cue=item.cue,
+            speech_act=act,
+            stance=Stance.FAVOR if act in _FAVOR else Stance.AGAINST if act in _AGAINST else None,
+            addressee=item.addressee,
+            about=about,
+            membership=_membership_of(item.speaker, memberships),
+        )
+    return sorted(positions.values(), key=lambda p: (p.evidence, p.speaker))
+
+
+def _about(registry: Registry, item: Found) -> tuple[int, ...]:
+    """The entities named inside what was stated, the speaker aside."""
+    return tuple(
+        sorted(
+            {
+                local
+                for local, entity in enumerate(registry.entities)
+                if local != item.speaker
+                and entity.kind is not EntityKind.ROLE
+                and any(
+                    item.content.start <= m.start and m.end <= item.content.end
+                    for m in entity.mentions
+                )
+            }
+        )
+    )
+
+
+def _membership_of(person: int, memberships: list[Membership]) -> int | None:
+    """The membership in force: the first current one, else the first at all."""
+    mine = [i for i, m in enumerate(memberships) if m.member == person]
+    current = [i for i in mine if not memberships[i].is_former]
+    return (current or mine or [None])[0]

@@ -1,0 +1,300 @@
+"""Who said what: direct quotations, reported speech and live-report speeches.
+
+Each rule yields ``Found`` records (speaker, speaker words, content span, cue); the
+extractor turns them into positions. Cues come from the reporting-verb gazetteer; the
+speaker is the cue's subject (or the agent of a passive), inherited through
+coordinated and participle verbs; a pronoun is resolved to the nearest compatible
+person, the last speaker first.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Token
+from spacy.tokens import Span as SpacySpan
+
+from kg.extract.registry import Registry
+from kg.model import EntityKind, Span
+
+_QUOTE = re.compile(r"“([^“”]+)”|\"([^\"\n]+)\"")
+_SUBJECT = frozenset({"nsubj", "nsubjpass"})
+_INHERIT = frozenset({"conj", "advcl", "xcomp", "acl", "ccomp"})
+_CONTENT = frozenset({"ccomp", "xcomp", "dobj", "prep", "advcl", "oprd", "attr", "dative", "obj"})
+_PRONOUN_GENDER = {"he": "m", "him": "m", "she": "f", "her": "f"}
+_ORG_PRONOUNS = frozenset({"it", "they"})
+_CALL_PARTICLES = frozenset({"on", "upon", "for"})
+_TRIM = " \t\r\n,;:—–-“”\""
+_MIN_WORDS = 3
+_SPEAKER_REACH = 700  # characters: about two news paragraphs
+
+
+@dataclass(frozen=True)
+class Found:
+    """One attribution before it becomes a position."""
+
+    speaker: int
+    speaker_words: Span | None
+    content: Span
+    is_direct: bool
+    cue: str | None
+    addressee: int | None = None
+
+
+def quotations(text: str, within: Span) -> Iterator[Span]:
+    """The inside of every quotation of a paragraph (curly or straight quotes)."""
+    for match in _QUOTE.finditer(text, within.start, within.end):
+        group = 1 if match.group(1) is not None else 2
+        start, end = _trim(text, match.start(group), match.end(group))
+        if end - start > 0 and len(text[start:end].split()) >= _MIN_WORDS:
+            yield Span(start, end)
+
+
+def _before_quotes(text: str, content: Span, quotes: list[Span]) -> Span | None:
+    """Cut reported content where a quotation begins ('called on X to ..., stating “...”')."""
+    end = content.end
+    for quote in quotes:
+        if quote.start - 1 <= content.start < quote.end:
+            return None
+        if content.start < quote.start < end:
+            end = quote.start - 1
+    start, end = _trim(text, content.start, end)
+    if end <= start or len(text[start:end].split()) < _MIN_WORDS:
+        return None
+    return Span(start, end)
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start] in _TRIM:
+        start += 1
+    while end > start and text[end - 1] in _TRIM:
+        end -= 1
+    return start, end
+
+
+class Attributor:
+    """Finds attributions in one parsed document."""
+
+    def __init__(self, doc: Doc, registry: Registry, verbs: frozenset[str]) -> None:
+        self.doc = doc
+        self.text = doc.text
+        self.registry = registry
+        self.verbs = verbs
+        self.last_speaker: int | None = None
+        self.last_speaker_at = -_SPEAKER_REACH
+
+    # -- speakers ---------------------------------------------------------------------
+
+    def speaker_of(self, verb: Token) -> tuple[int, Span] | None:
+        """The entity a cue verb's subject names, with the words that name it."""
+        seen = 0
+        while seen < 4:
+            subjects = [c for c in verb.children if c.dep_ in _SUBJECT]
+            subjects += [
+                p for c in verb.children if c.dep_ == "agent" for p in c.children if p.dep_ == "pobj"
+            ]
+            if subjects:
+                # Nearest subject first: "Finnish MEP ..., Petri Sarvamaa claimed" has two.
+                for subject in sorted(subjects, key=lambda t: -t.i):
+                    found = self._resolve(subject)
+                    if found is not None:
+                        return found
+                return None
+            if verb.dep_ not in _INHERIT or verb.head is verb:
+                return None
+            verb = verb.head
+            seen += 1
+        return None
+
+    def _resolve(self, token: Token) -> tuple[int, Span] | None:
+        lower = token.lower_
+        if token.pos_ == "PRON":
+            local = self._antecedent(token)
+            return (local, Span(token.idx, token.idx + len(token))) if local is not None else None
+        subtree = list(token.subtree)
+        head_span = (token.idx, token.idx + len(token))
+        local = self.registry.at(*head_span)
+        if local is None:
+            # "Finnish MEP and Vice-Chair ..., Petri Sarvamaa claimed": the name is an apposition.
+            for child in token.children:
+                if child.dep_ in ("appos", "conj") and child.i > token.i:
+                    found = self.registry.at(child.idx, child.idx + len(child))
+                    if found is not None and self.registry.kind(found) is EntityKind.PERSON:
+                        local, head_span = found, (child.idx, child.idx + len(child))
+                        break
+        if local is None:
+            # "members of X said": the subject is not X; only a compound head names it.
+            compounds = [t for t in subtree if t.dep_ in ("compound", "flat") and t.head is token]
+            for t in compounds:
+                local = self.registry.at(t.idx, t.idx + len(t))
+                if local is not None:
+                    break
+        if local is None or self.registry.kind(local) not in (
+            EntityKind.PERSON,
+            EntityKind.ORGANIZATION,
+        ):
+            return None
+        span = self.registry.mention_span(*head_span) or Span(*head_span)
+        del lower
+        return local, span
+
+    def _antecedent(self, pronoun: Token) -> int | None:
+        """The person a pronoun most likely means: the last speaker, else the nearest name."""
+        lower = pronoun.lower_
+        if lower in _ORG_PRONOUNS:
+            return None
+        gender = _PRONOUN_GENDER.get(lower)
+        if gender is None:
+            return None
+
+        def fits(local: int) -> bool:
+            known = self.registry.genders.get(local)
+            return known is None or known == gender
+
+        last = self.last_speaker
+        if (
+            last is not None
+            and self.registry.kind(last) is EntityKind.PERSON
+            and fits(last)
+            and pronoun.idx - self.last_speaker_at < _SPEAKER_REACH
+        ):
+            # The speaker of the last attribution, a paragraph or two back, outranks a name
+            # merely mentioned in between ("He added ..." after a quote about someone).
+            self.registry.genders.setdefault(last, gender)
+            return last
+        for _start, local in reversed(self.registry.people_before(pronoun.idx)):
+            if fits(local):
+                self.registry.genders.setdefault(local, gender)
+                return local
+        return None
+
+    def _spoke(self, speaker: int, content: Span) -> None:
+        self.last_speaker = speaker
+        self.last_speaker_at = content.end
+
+    # -- direct quotations ------------------------------------------------------------
+
+    def direct(self, paragraph: Span) -> Iterator[Found]:
+        """Quotations with a cue verb outside the quote, in the quote's own sentences."""
+        quotes = list(quotations(self.text, paragraph))
+        for quote in quotes:
+            cue = self._cue_for(quote, paragraph, quotes)
+            if cue is None:
+                continue
+            who = self.speaker_of(cue)
+            if who is None:
+                continue
+            self._spoke(who[0], quote)
+            yield Found(who[0], who[1], quote, True, cue.lemma_.lower())
+
+    def _cue_for(self, quote: Span, paragraph: Span, quotes: list[Span]) -> Token | None:
+        sentences = self._sentences(quote)
+        best: tuple[int, Token] | None = None
+        for sent in sentences:
+            for token in sent:
+                if not paragraph.start <= token.idx < paragraph.end:
+                    continue
+                if any(q.start - 1 <= token.idx < q.end + 1 for q in quotes):
+                    continue
+                if token.lemma_.lower() not in self.verbs or token.pos_ not in ("VERB", "AUX"):
+                    continue
+                distance = min(abs(token.idx - quote.start), abs(token.idx - quote.end))
+                if best is None or distance < best[0]:
+                    best = (distance, token)
+        return best[1] if best else None
+
+    def _sentences(self, span: Span) -> list[SpacySpan]:
+        first = self.doc.char_span(span.start, span.end, alignment_mode="expand")
+        if first is None:
+            return []
+        return list({s.start: s for t in first for s in [t.sent]}.values())
+
+    # -- reported speech ----------------------------------------------------------------
+
+    def reported(self, paragraph: Span, quotes: list[Span]) -> Iterator[Found]:
+        """'X said that ...', 'X urged Y to ...', 'X called on Y to ...' outside quotes."""
+        span = self.doc.char_span(paragraph.start, paragraph.end, alignment_mode="expand")
+        if span is None:
+            return
+        for token in span:
+            if token.pos_ != "VERB" or token.lemma_.lower() not in self.verbs:
+                continue
+            if any(q.start <= token.idx < q.end for q in quotes):
+                continue
+            content = self._content(token)
+            if content is None:
+                continue
+            content = _before_quotes(self.text, content, quotes)
+            if content is None:
+                continue  # the quotation itself is the better evidence
+            who = self.speaker_of(token)
+            if who is None:
+                continue
+            self._spoke(who[0], content)
+            yield Found(
+                who[0], who[1], content, False, token.lemma_.lower(), self._addressee(token)
+            )
+
+    def _content(self, verb: Token) -> Span | None:
+        """The clause a reporting verb governs, to its right: 'that ...', 'to ...', 'on X to ...'."""
+        lemma = verb.lemma_.lower()
+        right = [c for c in verb.rights if c.dep_ in _CONTENT]
+        if lemma == "call":
+            right = [
+                c for c in verb.rights
+                if (c.dep_ in ("prep", "prt") and c.lower_ in _CALL_PARTICLES) or c.dep_ in ("xcomp", "ccomp")
+            ]
+            if not right:
+                return None
+        right = [c for c in right if not (c.pos_ == "VERB" and c.lemma_.lower() in self.verbs and c.dep_ == "advcl")]
+        if not any(c.dep_ in ("ccomp", "xcomp") or c.dep_ == "prep" for c in right):
+            if lemma not in ("urge", "demand", "condemn", "support", "oppose", "reject", "call", "welcome", "deny", "echo", "highlight", "stress", "underline", "praise", "propose", "recommend", "request"):
+                return None
+        if not right:
+            return None
+        start = min(c.left_edge.idx for c in right)
+        last = max(c.right_edge for c in right)
+        end = last.idx + len(last)
+        tokens = self.doc.char_span(start, end, alignment_mode="expand")
+        if tokens is None:
+            return None
+        # Drop a leading 'that' / particle: the content is the clause itself.
+        while len(tokens) and (tokens[0].lower_ in ("that", "on", "upon") or tokens[0].is_punct):
+            tokens = tokens[1:]
+        if len(tokens) < _MIN_WORDS:
+            return None
+        start, end = _trim(self.text, tokens.start_char, tokens.end_char)
+        return Span(start, end) if start < end else None
+
+    def _addressee(self, verb: Token) -> int | None:
+        """Whom a call or an urge is addressed to: 'called on the EU', 'urged the Council'."""
+        candidates = [c for c in verb.rights if c.dep_ in ("dobj", "obj")]
+        for prep in verb.rights:
+            if prep.lower_ in _CALL_PARTICLES:
+                candidates += [c for c in prep.children if c.dep_ == "pobj"]
+        for token in candidates:
+            local = self.registry.at(token.idx, token.idx + len(token))
+            if local is not None and self.registry.kind(local) is not EntityKind.ROLE:
+                return local
+        return None
+
+    # -- live reports -------------------------------------------------------------------
+
+    def speech(self, speaker: int, heading_name: Span, paragraph: Span) -> Iterator[Found]:
+        """Every sentence of a speaker's paragraph under a live-report heading."""
+        span = self.doc.char_span(paragraph.start, paragraph.end, alignment_mode="expand")
+        if span is None:
+            return
+        for sent in span.sents:
+            start, end = _trim(self.text, max(sent.start_char, paragraph.start), min(sent.end_char, paragraph.end))
+            if end <= start or len(self.text[start:end].split()) < _MIN_WORDS:
+                continue
+            cue = next(
+                (t.lemma_.lower() for t in sent if t.lemma_.lower() in self.verbs and t.pos_ == "VERB"
+                 and any(c.dep_ in _SUBJECT and c.lower_ in ("i", "we") for c in t.children)),
+                None,
+            )
+            yield Found(speaker, heading_name, Span(start, end), True, cue)
+            self._spoke(speaker, Span(start, end))

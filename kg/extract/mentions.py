@@ -1,0 +1,458 @@
+"""Names in a parsed document -> typed, clustered entities (people, organizations, places).
+
+The small model's entity labels are a vote, not a verdict: a name's kind is decided
+across all its mentions, with title cues (Mrs., MEP), headings, acronyms defined in
+parentheses and small general gazetteers outweighing a single label. People are
+clustered by full name; a surname alone joins the one person it can only mean.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc
+
+from kg.iri import fold, normalise_name
+from kg.extract.roles import role_after, role_before
+from kg.lexicon import Institution, Lexicon
+from kg.model import EntityKind, Span
+
+_LABEL_KIND = {
+    "PERSON": EntityKind.PERSON,
+    "ORG": EntityKind.ORGANIZATION,
+    "GPE": EntityKind.PLACE,
+    "LOC": EntityKind.PLACE,
+}
+# Words that make a capitalised name an organization, not a person.
+_ORG_WORDS = frozenset(
+    """agency alliance assembly association authority bank board bureau centre center
+    coalition commission committee community company corporation council court delegation
+    department foundation front government group guard guards institute league ministry
+    movement network office organisation organization parliament party resistance senate
+    service society union university""".split()
+)
+_ACRONYM_DEF = re.compile(r"\(([A-Z][A-Za-z0-9&.]*[A-Z0-9](?:\s*/\s*[A-Z][A-Za-z0-9&.]*)*)\)")
+_NAME_WORD = re.compile(r"[A-Z\u00c0-\u024f][\w\u00c0-\u024f'’.-]*")
+_CONNECTORS = frozenset({"of", "for", "on", "and", "the", "in", "to", "de", "du", "des", "la"})
+# Two to four capitalised words right before a comma: a name an apposition may follow.
+_PERSON_BEFORE_COMMA = re.compile(
+    r"(?<![\w’'-])[A-Z\u00c0-\u024f][\w\u00c0-\u024f’'-]+(?:\s+[A-Z\u00c0-\u024f][\w\u00c0-\u024f’'-]+){1,3}(?=, )"
+)
+_TRIM = " \t\r\n.,;:!?\"'“”‘’()[]"
+
+
+@dataclass
+class Mention:
+    """A surface form at a place in the text, with the votes for its kind."""
+
+    start: int
+    end: int
+    text: str
+    votes: Counter[EntityKind] = field(default_factory=Counter)
+    gender: str | None = None
+    canonical: str | None = None  # a gazetteer or acronym definition's full name
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """One entity of a document: its kind, display name, surface forms and mentions."""
+
+    kind: EntityKind
+    name: str
+    aliases: tuple[str, ...]
+    spans: tuple[Span, ...]
+    gender: str | None
+
+
+def _clean(text: str, start: int, end: int) -> tuple[int, int]:
+    """Trim punctuation, a leading article and a trailing possessive from a name."""
+    while start < end and text[start] in _TRIM:
+        start += 1
+    while end > start and text[end - 1] in _TRIM:
+        end -= 1
+    for suffix in ("'s", "’s"):
+        if text.endswith(suffix, start, end):
+            end -= len(suffix)
+    lowered = text[start:end].lower()
+    if lowered.startswith(("the ", "a ", "an ")):
+        start += lowered.index(" ") + 1
+    return start, end
+
+
+def display_name(text: str) -> str:
+    """A name as a label: upper-case surnames ('LÓPEZ AGUILAR') in title case."""
+    words = []
+    for word in text.split():
+        letters = [c for c in word if c.isalpha()]
+        if len(letters) > 1 and all(c.isupper() for c in letters) and len(letters) > 3:
+            word = word[0] + word[1:].lower()
+        words.append(word)
+    return " ".join(words)
+
+
+class MentionFinder:
+    """Finds, types and clusters the names of one document."""
+
+    def __init__(self, doc: Doc, lexicon: Lexicon, headed: Iterable[Span] = ()) -> None:
+        self.doc = doc
+        self.text = doc.text
+        self.lexicon = lexicon
+        self.mentions: dict[tuple[int, int], Mention] = {}
+        self.acronyms: dict[str, str] = {}  # acronym -> long name, as defined in the text
+        self._headed = tuple(headed)
+
+    # -- candidates -------------------------------------------------------------------
+
+    def _add(self, start: int, end: int, kind: EntityKind | None, weight: int = 1) -> Mention | None:
+        start, end = _clean(self.text, start, end)
+        if end - start < 2 or not self.text[start].isupper() and not self.text[start].isdigit():
+            return None
+        key = (start, end)
+        mention = self.mentions.get(key)
+        if mention is None:
+            mention = Mention(start, end, self.text[start:end])
+            self.mentions[key] = mention
+        if kind is not None:
+            mention.votes[kind] += weight
+        return mention
+
+    def _from_model(self) -> None:
+        for ent in self.doc.ents:
+            kind = _LABEL_KIND.get(ent.label_)
+            if kind is not None:
+                self._add(ent.start_char, ent.end_char, kind)
+
+    def _from_role_context(self) -> None:
+        """A name with a role phrase beside it ('Name, an MEP from Italy') is a person."""
+        for match in _PERSON_BEFORE_COMMA.finditer(self.text):
+            if role_after(self.text, match.end(), self.lexicon) and not any(
+                m.start < match.end() and match.start() < m.end for m in self.mentions.values()
+            ):
+                self._add(match.start(), match.end(), EntityKind.PERSON, 4)
+        for mention in list(self.mentions.values()):
+            if role_after(self.text, mention.end, self.lexicon) or role_before(
+                self.text, mention.start, self.lexicon
+            ):
+                mention.votes[EntityKind.PERSON] += 4
+
+    def _from_headings(self) -> None:
+        for span in self._headed:
+            self._add(span.start, span.end, EntityKind.PERSON, 5)
+
+    def _from_titles(self) -> None:
+        """'Mrs. Maryam Rajavi', 'Dr Ng': an honorific makes the next capitalised words a person."""
+        doc = self.doc
+        for token in doc:
+            title = self.lexicon.title(token.text)
+            if title is None or not title.is_honorific:
+                continue
+            i = token.i + 1
+            if i < len(doc) and doc[i].text == ".":
+                i += 1
+            j = i
+            while j < len(doc) and j - i < 4 and _NAME_WORD.fullmatch(doc[j].text):
+                j += 1
+            if j > i:
+                mention = self._add(doc[i].idx, doc[j - 1].idx + len(doc[j - 1]), EntityKind.PERSON, 3)
+                if mention is not None and title.gender:
+                    mention.gender = title.gender
+
+    def _from_acronyms(self) -> None:
+        """'National Council of Resistance of Iran (NCRI)': the long name gets the acronym."""
+        for match in _ACRONYM_DEF.finditer(self.text):
+            long_start = self._long_name_start(match.start())
+            if long_start is None:
+                continue
+            long_end = match.start()
+            long_name = self.text[long_start:long_end].strip()
+            parts = [p.strip() for p in match.group(1).split("/")]
+            if not any(_initials_match(long_name, p) for p in parts) and not self._is_org_ent(
+                long_start, long_end
+            ):
+                continue
+            mention = self._add(long_start, long_end, EntityKind.ORGANIZATION, 4)
+            if mention is None:
+                continue
+            for part in parts:
+                self.acronyms[part] = mention.text
+        for acronym, long_name in self.acronyms.items():
+            for found in re.finditer(rf"(?<![\w/]){re.escape(acronym)}(?![\w])", self.text):
+                mention = self._add(found.start(), found.end(), EntityKind.ORGANIZATION, 4)
+                if mention is not None:
+                    mention.canonical = long_name
+
+    def _long_name_start(self, end: int) -> int | None:
+        """Where the capitalised name before a parenthesis starts ('of', 'and' may join it)."""
+        words = list(re.finditer(r"[\w\u00c0-\u024f'’-]+", self.text[max(0, end - 160) : end]))
+        offset = max(0, end - 160)
+        start = None
+        for word in reversed(words):
+            token = word.group()
+            if token[0].isupper():
+                start = offset + word.start()
+            elif token.lower() not in _CONNECTORS or start is None:
+                break
+        if start is None:
+            return None
+        # A name does not start with a connector: 'the', 'of' at the left edge go.
+        while self.text[start:].split(" ", 1)[0].lower() in _CONNECTORS:
+            start += len(self.text[start:].split(" ", 1)[0]) + 1
+        return start if start < end else None
+
+    def _is_org_ent(self, start: int, end: int) -> bool:
+        return any(
+            e.label_ == "ORG" and e.end_char >= end - 1 and e.start_char <= start + 4
+            for e in self.doc.ents
+        )
+
+    def _from_gazetteers(self) -> None:
+        """Countries and institutions named in full, even where the model missed them."""
+        for match in _capitalised_runs(self.text):
+            start, end = match
+            for sub_start, sub_end in _sub_runs(self.text[start:end]):
+                s, e = _clean(self.text, start + sub_start, start + sub_end)
+                piece = self.text[s:e]
+                if not piece:
+                    continue
+                if self.lexicon.institution(piece) is not None:
+                    self._add(s, e, EntityKind.ORGANIZATION, 5)
+                elif self.lexicon.countries.get(fold(piece)) or self.lexicon.regions.get(
+                    fold(piece)
+                ):
+                    self._add(s, e, EntityKind.PLACE, 5)
+
+    # -- typing -----------------------------------------------------------------------
+
+    def _vote(self) -> None:
+        """Give every mention of a surface form the same kind, decided across mentions."""
+        by_key: dict[str, list[Mention]] = defaultdict(list)
+        for mention in self.mentions.values():
+            by_key[normalise_name(mention.text)].append(mention)
+        for mentions in by_key.values():
+            total: Counter[EntityKind] = Counter()
+            for mention in mentions:
+                total.update(mention.votes)
+            text = mentions[0].text
+            total.update(self._prior(text))
+            kind = max(total, key=lambda k: (total[k], -list(EntityKind).index(k)), default=None)
+            for mention in mentions:
+                mention.votes = Counter({kind: 1}) if kind and total[kind] > 0 else Counter()
+
+    def _surnames(self) -> None:
+        """A lone word that ends a person's full name is that person ('Raisi', 'Rajavi')."""
+        people = {
+            normalise_name(_strip_titles(m.text)).split()[-1]
+            for m in self.mentions.values()
+            if self._kind(m) is EntityKind.PERSON and len(_name_words(m.text)) > 1
+        }
+        for mention in self.mentions.values():
+            words = _name_words(mention.text)
+            if len(words) == 1 and words[0] in people and self._kind(mention) is not None:
+                mention.votes = Counter({EntityKind.PERSON: 1})
+        # A full name whose surname alone is titled as a person ('Mrs. Rajavi') is a person.
+        titled = {
+            _name_words(m.text)[0]
+            for m in self.mentions.values()
+            if m.gender and len(_name_words(m.text)) == 1
+        }
+        for mention in self.mentions.values():
+            words = _name_words(mention.text)
+            if len(words) > 1 and words[-1] in titled and self._kind(mention) is not None:
+                mention.votes = Counter({EntityKind.PERSON: 1})
+
+    def _prior(self, text: str) -> Counter[EntityKind]:
+        """What general knowledge says a surface form is, whatever the model said."""
+        prior: Counter[EntityKind] = Counter()
+        words = text.split()
+        folded = fold(text)
+        if self.lexicon.institution(text) is not None or text in self.acronyms:
+            prior[EntityKind.ORGANIZATION] += 5
+        if self.lexicon.countries.get(folded) or self.lexicon.regions.get(folded):
+            prior[EntityKind.PLACE] += 5
+        if self.lexicon.demonyms.get(folded) or self.lexicon.title(text) is not None:
+            # A demonym ('Finnish') or a role word ('MEP') names no entity at all.
+            prior.update({k: -50 for k in EntityKind})
+        if any(w.lower().strip(".,") in _ORG_WORDS for w in words):
+            prior[EntityKind.ORGANIZATION] += 2
+            prior[EntityKind.PERSON] -= 3
+        elif 2 <= len(words) <= 4 and all(_NAME_WORD.fullmatch(w) for w in words):
+            prior[EntityKind.PERSON] += 1
+        if any(c.isdigit() for c in text):
+            prior[EntityKind.PERSON] -= 5
+        return prior
+
+    def _kind(self, mention: Mention) -> EntityKind | None:
+        return next(iter(mention.votes), None)
+
+    # -- clustering ---------------------------------------------------------------------
+
+    def find(self) -> list[Cluster]:
+        """Every entity of the document, in order of first mention."""
+        self._from_model()
+        self._from_headings()
+        self._from_titles()
+        self._from_acronyms()
+        self._from_gazetteers()
+        self._drop_overlaps()
+        self._from_role_context()
+        self._vote()
+        self._surnames()
+        kept = sorted(
+            (m for m in self.mentions.values() if self._kind(m) is not None),
+            key=lambda m: (m.start, m.end),
+        )
+        clusters = self._people([m for m in kept if self._kind(m) is EntityKind.PERSON])
+        clusters += self._by_name(
+            [m for m in kept if self._kind(m) is EntityKind.ORGANIZATION], self._org_name
+        )
+        clusters += self._by_name([m for m in kept if self._kind(m) is EntityKind.PLACE], self._place_name)
+        return sorted(clusters, key=lambda c: (c.spans[0].start, c.kind.value))
+
+    def _drop_overlaps(self) -> None:
+        """Where candidate spans overlap, keep the strongest, then the longest."""
+        ranked = sorted(
+            self.mentions.values(),
+            key=lambda m: (-sum(v for v in m.votes.values() if v > 0), -(m.end - m.start), m.start),
+        )
+        taken: list[tuple[int, int]] = []
+        kept: dict[tuple[int, int], Mention] = {}
+        for mention in ranked:
+            if any(mention.start < e and s < mention.end for s, e in taken):
+                continue
+            taken.append((mention.start, mention.end))
+            kept[(mention.start, mention.end)] = mention
+        self.mentions = kept
+
+    def _org_name(self, mention: Mention) -> str:
+        institution: Institution | None = self.lexicon.institution(mention.text)
+        if institution is not None:
+            return institution.name
+        if mention.canonical:
+            known = self.lexicon.institution(mention.canonical)
+            return known.name if known else mention.canonical
+        return self.acronyms.get(mention.text, mention.text)
+
+    def _place_name(self, mention: Mention) -> str:
+        folded = fold(mention.text)
+        return (
+            self.lexicon.countries.get(folded) or self.lexicon.regions.get(folded) or mention.text
+        )
+
+    def _by_name(self, mentions: list[Mention], name_of: Callable[[Mention], str]) -> list[Cluster]:
+        groups: dict[str, list[Mention]] = defaultdict(list)
+        names: dict[str, str] = {}
+        for mention in mentions:
+            name = name_of(mention)
+            key = normalise_name(name)
+            groups[key].append(mention)
+            names.setdefault(key, name)
+        return [
+            _cluster(self._kind(ms[0]) or EntityKind.ORGANIZATION, names[key], ms)
+            for key, ms in groups.items()
+        ]
+
+    def _people(self, mentions: list[Mention]) -> list[Cluster]:
+        """Full names cluster by name; a partial name joins the one full name it fits."""
+        full: dict[str, list[Mention]] = defaultdict(list)
+        partial: list[Mention] = []
+        for mention in mentions:
+            words = _name_words(mention.text)
+            (full[" ".join(words)] if len(words) > 1 else partial).append(mention)
+        for mention in partial[:]:
+            key = self._attach(mention, full)
+            if key is not None:
+                full[key].append(mention)
+                partial.remove(mention)
+        # Multi-word names that are the tail of a longer name ('LÓPEZ AGUILAR') join it.
+        for key in sorted(full, key=len):
+            longer = [k for k in full if k != key and k.endswith(" " + key)]
+            if len(longer) == 1:
+                full[longer[0]].extend(full.pop(key))
+        for mention in partial:
+            full[" ".join(_name_words(mention.text))].append(mention)
+        clusters = []
+        for group in full.values():
+            group.sort(key=lambda m: m.start)
+            best = max(group, key=lambda m: (len(_strip_titles(m.text).split()), -m.start))
+            name = display_name(_strip_titles(best.text))
+            clusters.append(_cluster(EntityKind.PERSON, name, group))
+        return clusters
+
+    def _attach(self, mention: Mention, full: dict[str, list[Mention]]) -> str | None:
+        """The full name a lone surname means: gender first, then how often, then nearest."""
+        surname = _name_words(mention.text)[0]
+        candidates = [k for k in full if k.split()[-1] == surname or k.split()[0] == surname]
+        if not candidates:
+            return None
+        if mention.gender:
+            same = [k for k in candidates if _gender(full[k]) in (mention.gender, None)]
+            candidates = same or candidates
+        if len(candidates) == 1:
+            return candidates[0]
+        before = [k for k in candidates if full[k][0].start < mention.start]
+        ranked = sorted(
+            before or candidates,
+            key=lambda k: (-len(full[k]), -max(m.start for m in full[k] if m.start < mention.start)
+                           if any(m.start < mention.start for m in full[k]) else 0),
+        )
+        return ranked[0]
+
+
+def _gender(mentions: list[Mention]) -> str | None:
+    genders = {m.gender for m in mentions if m.gender}
+    return genders.pop() if len(genders) == 1 else None
+
+
+def _strip_titles(text: str) -> str:
+    words = text.split()
+    while len(words) > 1 and words[0].rstrip(".").lower() in {
+        "mr", "mrs", "ms", "miss", "dr", "prof", "madam", "madame", "sir", "dame", "lord", "lady"
+    }:
+        words = words[1:]
+    return " ".join(words)
+
+
+def _name_words(text: str) -> list[str]:
+    return normalise_name(_strip_titles(text)).split()
+
+
+def _cluster(kind: EntityKind, name: str, mentions: list[Mention]) -> Cluster:
+    forms = sorted({_strip_titles(m.text) for m in mentions} - {name})
+    genders = {m.gender for m in mentions if m.gender}
+    return Cluster(
+        kind=kind,
+        name=name,
+        aliases=tuple(forms),
+        spans=tuple(sorted(Span(m.start, m.end) for m in mentions)),
+        gender=genders.pop() if len(genders) == 1 else None,
+    )
+
+
+def _initials_match(long_name: str, acronym: str) -> bool:
+    """Do the capitalised words of a name spell the acronym (in order)?"""
+    letters = "".join(w[0] for w in re.findall(r"[\w\u00c0-\u024f’']+", long_name) if w[0].isupper())
+    target = re.sub(r"[^A-Z]", "", acronym)
+    if len(target) < 2:
+        return False
+    it = iter(letters)
+    return all(ch in it for ch in target) and letters[:1] == target[:1]
+
+
+def _capitalised_runs(text: str) -> Iterator[tuple[int, int]]:
+    """Runs of capitalised words, joined by 'of', 'the', 'and' (candidate proper names)."""
+    pattern = re.compile(
+        r"[A-Z][\w'’.-]*(?:\s+(?:(?:of|the|and|for|on)\s+)*[A-Z][\w'’.-]*)*"
+    )
+    for match in pattern.finditer(text):
+        yield match.start(), match.end()
+
+
+def _sub_runs(name: str) -> Iterator[tuple[int, int]]:
+    """Every contiguous word range of a run, longest first (the gazetteer picks)."""
+    words = [(m.start(), m.end()) for m in re.finditer(r"\S+", name)]
+    for size in range(min(len(words), 8), 0, -1):
+        for i in range(len(words) - size + 1):
+            yield words[i][0], words[i + size - 1][1]

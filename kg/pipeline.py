@@ -1,0 +1,58 @@
+"""The stages composed: inputs -> articles -> parsed docs -> extractions -> graph -> files."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+from spacy.language import Language
+
+from kg import export, lexicon, resources
+from kg.errors import InputError
+from kg.extract import extract
+from kg.graph import build_graphs
+from kg.ingest import iter_inputs
+from kg.iri import Minter
+from kg.model import Article, DocExtraction
+from kg.resolve import resolve
+from kg.validate import Report, validate
+
+BATCH_SIZE = 32
+
+
+@dataclass(frozen=True)
+class Build:
+    """What one build produced: the document graphs, the report, the input errors."""
+
+    extractions: tuple[DocExtraction, ...]
+    graphs: dict[URIRef, Graph]
+    report: Report
+    errors: tuple[InputError, ...]
+    files: tuple[Path, ...] = ()
+
+
+def extract_all(articles: Sequence[Article], nlp: Language) -> list[DocExtraction]:
+    """Parse every article with one ``nlp.pipe`` and extract each."""
+    words = lexicon.load()
+    docs = nlp.pipe((a.text for a in articles), batch_size=BATCH_SIZE)
+    return [extract(article, doc, words) for article, doc in zip(articles, docs, strict=True)]
+
+
+def build(inputs: Sequence[Path], nlp: Language, out_dir: Path | None, base: str) -> Build:
+    """Read, extract, resolve, validate and (when ``out_dir`` is given) write a build."""
+    articles: list[Article] = []
+    errors: list[InputError] = []
+    for item in iter_inputs(inputs):
+        (errors if isinstance(item, InputError) else articles).append(item)  # type: ignore[arg-type]
+    extractions = extract_all(articles, nlp)
+    graphs = build_graphs(extractions, resolve(extractions), Minter(base))
+    union = Graph()
+    for graph in graphs.values():
+        union += graph
+    report = validate(union)
+    files: tuple[Path, ...] = ()
+    if out_dir is not None:
+        files = tuple(export.write_build(out_dir, graphs, report.graph, resources.context()))
+    return Build(tuple(extractions), graphs, report, tuple(errors), files)

@@ -1,0 +1,107 @@
+"""Entities across documents: one node per person, organization, place, event and role.
+
+Each document's entities are matched by kind and normalised name; a lone surname joins
+the one full name of the build that ends with it (never when two people share it), and
+an acronym joins the organization it stands for wherever it was defined. The result
+does not depend on the order of the documents: everything is decided over sorted keys.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from kg.iri import normalise_name
+from kg.model import DocExtraction, EntityKind
+
+
+@dataclass(frozen=True)
+class GlobalEntity:
+    """An entity of the build: its identity key and its one preferred label."""
+
+    kind: EntityKind
+    key: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """Where each document's local entity lands in the build."""
+
+    entities: dict[tuple[str, int], GlobalEntity]  # (document sha256, local id) -> entity
+
+    def of(self, extraction: DocExtraction, local: int) -> GlobalEntity:
+        """The build entity a document's local entity resolves to."""
+        return self.entities[(extraction.article.sha256, local)]
+
+
+def _base_key(kind: EntityKind, name: str) -> str:
+    return normalise_name(name)
+
+
+def resolve(extractions: Iterable[DocExtraction]) -> Resolution:
+    """Resolve every document's entities to build entities."""
+    docs = sorted(extractions, key=lambda x: x.article.sha256)
+    keys: dict[tuple[str, int], tuple[EntityKind, str]] = {}
+    for doc in docs:
+        for entity in doc.entities:
+            keys[(doc.article.sha256, entity.local_id)] = (
+                entity.kind,
+                _base_key(entity.kind, entity.name),
+            )
+    merged = _merge_partial_names(set(keys.values()))
+    merged.update(_merge_acronyms(docs))
+    labels: dict[tuple[EntityKind, str], Counter[str]] = defaultdict(Counter)
+    final: dict[tuple[str, int], tuple[EntityKind, str]] = {}
+    for doc in docs:
+        for entity in doc.entities:
+            kind, key = keys[(doc.article.sha256, entity.local_id)]
+            key = merged.get((kind, key), key)
+            final[(doc.article.sha256, entity.local_id)] = (kind, key)
+            labels[(kind, key)][entity.name] += max(1, len(entity.mentions))
+    chosen = {ident: _label(counts) for ident, counts in labels.items()}
+    return Resolution(
+        {
+            where: GlobalEntity(kind, key, chosen[(kind, key)])
+            for where, (kind, key) in final.items()
+        }
+    )
+
+
+def _label(counts: Counter[str]) -> str:
+    """The fullest name wins, then the most mentioned, then the first in order."""
+    return min(counts, key=lambda name: (-len(name.split()), -counts[name], name))
+
+
+def _merge_partial_names(
+    keys: set[tuple[EntityKind, str]],
+) -> dict[tuple[EntityKind, str], str]:
+    """A one-word person key joins the only multi-word person key that ends with it."""
+    people = sorted(k for kind, k in keys if kind is EntityKind.PERSON)
+    by_surname: dict[str, list[str]] = defaultdict(list)
+    for key in people:
+        words = key.split()
+        if len(words) > 1:
+            by_surname[words[-1]].append(key)
+    merged: dict[tuple[EntityKind, str], str] = {}
+    for key in people:
+        if len(key.split()) == 1 and len(by_surname.get(key, [])) == 1:
+            merged[(EntityKind.PERSON, key)] = by_surname[key][0]
+    return merged
+
+
+def _merge_acronyms(docs: list[DocExtraction]) -> dict[tuple[EntityKind, str], str]:
+    """An organization named only by an acronym joins the one full name it was defined as."""
+    expansions: dict[str, set[str]] = defaultdict(set)
+    for doc in docs:
+        for entity in doc.entities:
+            if entity.kind is EntityKind.ORGANIZATION:
+                for alias in entity.aliases:
+                    if alias.isupper():
+                        expansions[normalise_name(alias)].add(normalise_name(entity.name))
+    return {
+        (EntityKind.ORGANIZATION, acronym): next(iter(full))
+        for acronym, full in expansions.items()
+        if len(full) == 1 and acronym not in full
+    }

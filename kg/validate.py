@@ -1,0 +1,300 @@
+"""SHACL validation of newskg graphs: RDF files in, pyshacl run, a deterministic Report out.
+
+The shipped shapes (``shapes/kg.ttl``) are used unless others are given. Validation
+never touches the network: no inference, no ``owl:imports``, and a JSON-LD file may
+only carry its context inline. The report graph has canonical blank node labels, so
+the same data always gives the same report, triple for triple and in the same order.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pyshacl
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.compare import to_canonical_graph
+from rdflib.graph import ConjunctiveGraph
+from rdflib.namespace import RDF, SH
+from rdflib.plugins.parsers.jsonld import to_rdf
+from rdflib.term import Node
+
+from kg import resources
+from kg.errors import ValidationInputError
+from kg.vocab import bind_prefixes
+
+__all__ = ["FORMATS", "Report", "Result", "load_rdf", "validate", "validate_files"]
+
+# File extension -> (rdflib parser name, what to call the format in messages).
+FORMATS: dict[str, tuple[str, str]] = {
+    ".ttl": ("turtle", "Turtle"),
+    ".trig": ("trig", "TriG"),
+    ".nq": ("nquads", "N-Quads"),
+    ".nt": ("nt", "N-Triples"),
+    ".jsonld": ("json-ld", "JSON-LD"),
+    ".json": ("json-ld", "JSON-LD"),
+}
+
+SHAPES_NS = "https://w3id.org/newskg/shapes#"
+
+# Results are listed most severe first.
+_SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
+
+
+@dataclass(frozen=True)
+class Result:
+    """One validation result, its nodes given as full IRIs (``_:label`` for blank nodes).
+
+    ``path`` is None for a constraint on the focus node itself (for example "must be an
+    IRI"); ``severity`` is ``Violation``, ``Warning`` or ``Info``; ``shape`` is the shape
+    that failed and ``component`` the SHACL constraint component's IRI.
+    """
+
+    focus: str
+    path: str | None
+    message: str
+    severity: str
+    shape: str
+    component: str = ""
+
+    def sort_key(self) -> tuple[int, str, str, str, str, str]:
+        """Severity first, then shape, focus node, path, component and message."""
+        return (
+            _SEVERITY_ORDER.get(self.severity, len(_SEVERITY_ORDER)),
+            self.shape,
+            self.focus,
+            self.path or "",
+            self.component,
+            self.message,
+        )
+
+
+@dataclass(frozen=True)
+class Report:
+    """The outcome of one validation: the verdict, the report graph and its results."""
+
+    conforms: bool
+    graph: Graph
+    results: tuple[Result, ...]
+
+    def summary(self, limit: int = 20) -> str:
+        """A readable multi-line text: the verdict, counts by shape, the first results."""
+        if not self.results:
+            return "The graph conforms to the shapes."
+        severities = Counter(result.severity for result in self.results)
+        counts = ", ".join(
+            f"{severities[name]} {name.lower()}{'' if severities[name] == 1 else 's'}"
+            for name in sorted(severities, key=lambda s: _SEVERITY_ORDER.get(s, 9))
+        )
+        verdict = "conforms to" if self.conforms else "does not conform to"
+        lines = [f"The graph {verdict} the shapes: {counts}.", "", "By shape:"]
+        by_shape = Counter(result.shape for result in self.results)
+        first_message: dict[str, str] = {}
+        for result in self.results:
+            first_message.setdefault(result.shape, result.message)
+        width = len(str(max(by_shape.values())))
+        for shape, count in sorted(by_shape.items(), key=lambda item: (-item[1], item[0])):
+            lines.append(f"  {count:>{width}}  {self._name(shape)}: {first_message[shape]}")
+        shown = self.results[: max(limit, 0)]
+        lines += ["", f"First {len(shown)} of {len(self.results)} results:"]
+        for result in shown:
+            where = self._name(result.focus)
+            if result.path is not None:
+                where += f" {self._name(result.path)}"
+            lines.append(f"  {result.severity}: {where}")
+            lines.append(f"      {result.message}")
+        return "\n".join(lines)
+
+    def _name(self, value: str) -> str:
+        """An IRI as a prefixed name where a prefix is bound, else as ``<IRI>``."""
+        if value.startswith(("_:", "<", "(", "^")) or " " in value:
+            return value  # a blank node or a rendered path: already readable
+        return URIRef(value).n3(self.graph.namespace_manager)
+
+
+def validate(data: Graph, shapes: Graph | None = None) -> Report:
+    """Validate ``data`` (all its triples, named graphs merged) against the shapes."""
+    conforms, report_graph, _ = pyshacl.validate(
+        _merged(data),
+        shacl_graph=shapes if shapes is not None else _shipped_shapes(),
+        inference="none",
+        abort_on_first=False,
+        allow_infos=True,
+        allow_warnings=True,
+        advanced=True,
+        meta_shacl=False,
+        do_owl_imports=False,
+        js=False,
+        debug=False,
+    )
+    graph = _canonical(report_graph)
+    results = tuple(sorted(_results(graph), key=Result.sort_key))
+    return Report(conforms=bool(conforms), graph=graph, results=results)
+
+
+def validate_files(paths: Iterable[Path], shapes: Graph | None = None) -> Report:
+    """Validate the union of all triples of all files (every named graph merged)."""
+    union = Graph()
+    for path in paths:
+        for s, p, o, _ in load_rdf(Path(path)).quads((None, None, None, None)):
+            union.add((s, p, o))
+    return validate(union, shapes)
+
+
+def load_rdf(path: Path) -> Dataset:
+    """Read one RDF file, chosen by extension, into a dataset; never fetches anything."""
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        known = ", ".join(FORMATS)
+        raise ValidationInputError(
+            f"{path}: unknown RDF file extension {suffix or '(none)'!r}; give a file ending in "
+            f"{known}"
+        )
+    parser, name = FORMATS[suffix]
+    dataset = Dataset()
+    try:
+        if parser == "json-ld":
+            _parse_jsonld(path, dataset)
+        else:
+            dataset.parse(source=str(path), format=parser, publicID=path.resolve().as_uri())
+    except ValidationInputError:
+        raise
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise ValidationInputError(
+            f"{path}: cannot read the file ({reason}); check the path and its permissions"
+        ) from exc
+    except Exception as exc:  # rdflib's parsers raise many unrelated exception types
+        raise ValidationInputError(
+            f"{path}: not valid {name} ({_first_line(exc)}); fix the syntax or export the "
+            "graph again"
+        ) from exc
+    bind_prefixes(dataset)
+    return dataset
+
+
+def _parse_jsonld(path: Path, dataset: Dataset) -> None:
+    """Parse a JSON-LD file whose contexts are all inline into ``dataset``."""
+    with path.open(encoding="utf-8") as file:
+        data = json.load(file)
+    reference = next(_context_references(data), None)
+    if reference is not None:
+        raise ValidationInputError(
+            f"{path}: names the JSON-LD context {reference!r}, which would have to be "
+            "fetched; inline the context object in the file (kg build writes graph.jsonld "
+            "that way) and validate again"
+        )
+    to_rdf(data, dataset, base=path.resolve().as_uri(), version=1.1)
+
+
+def _context_references(value: Any) -> Iterator[str]:
+    """Every context the document refers to by IRI (``@context`` strings, ``@import``)."""
+    if isinstance(value, list):
+        for item in value:
+            yield from _context_references(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if key == "@context":
+                contexts = item if isinstance(item, list) else [item]
+                yield from (context for context in contexts if isinstance(context, str))
+            if key == "@import" and isinstance(item, str):
+                yield item
+            yield from _context_references(item)
+
+
+@cache
+def _shipped_shapes() -> Graph:
+    """The shipped shapes, parsed once per process (pyshacl does not modify them)."""
+    return resources.shapes_graph()
+
+
+def _merged(data: Graph) -> Graph:
+    """A plain graph of all triples: pyshacl would validate each named graph apart."""
+    if not isinstance(data, ConjunctiveGraph):
+        return data
+    union = Graph()
+    for s, p, o, _ in data.quads((None, None, None, None)):
+        union.add((s, p, o))
+    return union
+
+
+def _canonical(report: Graph) -> Graph:
+    """The report with canonical blank node labels and the project's prefixes bound."""
+    graph = Graph(bind_namespaces="none")
+    for triple in to_canonical_graph(report):
+        graph.add(triple)
+    bind_prefixes(graph)
+    graph.bind("sh", SH, override=True, replace=True)
+    graph.bind("kgsh", SHAPES_NS, override=True, replace=True)
+    return graph
+
+
+def _results(graph: Graph) -> Iterator[Result]:
+    """The results of a report graph, in no particular order."""
+    for node in graph.subjects(RDF.type, SH.ValidationResult):
+        messages = sorted(str(m) for m in graph.objects(node, SH.resultMessage))
+        severity = graph.value(node, SH.resultSeverity)
+        path = graph.value(node, SH.resultPath)
+        yield Result(
+            focus=_text(graph.value(node, SH.focusNode)),
+            path=None if path is None else _path_text(graph, path),
+            message=messages[0] if messages else "",
+            severity=str(severity).removeprefix(str(SH)) if severity is not None else "",
+            shape=_text(graph.value(node, SH.sourceShape)),
+            component=_text(graph.value(node, SH.sourceConstraintComponent)),
+        )
+
+
+def _text(node: Node | None) -> str:
+    """An IRI as itself; a blank node as ``_:label``; a literal in N-Triples form."""
+    if node is None:
+        return ""
+    if isinstance(node, URIRef):
+        return str(node)
+    if isinstance(node, (BNode, Literal)):
+        return node.n3()
+    return str(node)
+
+
+def _path_text(graph: Graph, path: Node) -> str:
+    """A SHACL property path as text: an IRI, or SPARQL-like syntax for complex paths."""
+    if isinstance(path, URIRef):
+        return str(path)
+    inverse = graph.value(path, SH.inversePath)
+    if inverse is not None:
+        return f"^{_path_part(graph, inverse)}"
+    for predicate, suffix in (
+        (SH.zeroOrMorePath, "*"),
+        (SH.oneOrMorePath, "+"),
+        (SH.zeroOrOnePath, "?"),
+    ):
+        inner = graph.value(path, predicate)
+        if inner is not None:
+            return f"{_path_part(graph, inner)}{suffix}"
+    alternatives = graph.value(path, SH.alternativePath)
+    if alternatives is not None:
+        items = graph.items(alternatives)
+        return "(" + " | ".join(_path_part(graph, item) for item in items) + ")"
+    if graph.value(path, RDF.first) is not None:
+        return "(" + " / ".join(_path_part(graph, item) for item in graph.items(path)) + ")"
+    return _text(path)
+
+
+def _path_part(graph: Graph, path: Node) -> str:
+    """A path inside a complex path, with IRIs in angle brackets."""
+    text = _path_text(graph, path)
+    return f"<{text}>" if isinstance(path, URIRef) else text
+
+
+def _first_line(exc: BaseException) -> str:
+    """The first non-empty line of an exception's message, shortened for one-line errors."""
+    for line in str(exc).splitlines():
+        if line.strip():
+            text = " ".join(line.split())
+            return text if len(text) <= 200 else text[:197] + "..."
+    return type(exc).__name__

@@ -1,0 +1,530 @@
+"""Tests for kg.export: every format read back by rdflib and pyoxigraph, bytes stable."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+import subprocess
+import sys
+import warnings
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
+
+from kg import resources
+from kg.errors import OutputError
+from kg.export import atomic_write, jsonld, nquads, trig, turtle, write_build
+
+KG = Namespace("https://w3id.org/newskg/ontology#")
+ID = Namespace("https://w3id.org/newskg/id/")
+SCHEMA = Namespace("http://schema.org/")
+OA = Namespace("http://www.w3.org/ns/oa#")
+SH = Namespace("http://www.w3.org/ns/shacl#")
+
+CONTEXT: dict[str, Any] = {
+    "kg": "https://w3id.org/newskg/ontology#",
+    "schema": "http://schema.org/",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "oa": "http://www.w3.org/ns/oa#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "id": "@id",
+    "type": "@type",
+    "Person": "kg:Person",
+    "prefLabel": "skos:prefLabel",
+    "altLabel": {"@id": "skos:altLabel", "@container": "@set"},
+    "mentionedIn": {"@id": "kg:mentionedIn", "@type": "@id"},
+    "start": {"@id": "oa:start", "@type": "xsd:integer"},
+    "isDirect": {"@id": "kg:isDirect", "@type": "xsd:boolean"},
+    "issued": {"@id": "dcterms:issued", "@type": "xsd:date"},
+}
+# Exercises @vocab, a default @language, a term with "@language": null and @type @vocab.
+VOCAB_CONTEXT: dict[str, Any] = {
+    "@vocab": "https://w3id.org/newskg/ontology#",
+    "@language": "en",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "iri": "@id",
+    "prefLabel": {"@id": "skos:prefLabel", "@language": None},
+    "stance": {"@type": "@vocab"},
+    "kg": {"@id": "https://w3id.org/newskg/ontology#"},  # no prefix flag: never a CURIE
+}
+CONTEXTS = {
+    "empty": {},
+    "small": CONTEXT,
+    "vocab": VOCAB_CONTEXT,
+    "wrapped": {"@context": CONTEXT},
+    "shipped": resources.context(),
+}
+
+
+def dataset() -> dict[URIRef, Graph]:
+    """Three small document graphs sharing one person, with every literal type we use."""
+    ada, bob = ID["person/ada-1a2b3c4d"], ID["person/bob-5e6f7a8b"]
+    docs = [ID[f"document/doc-{n}"] for n in ("aaaa1111", "bbbb2222", "cccc3333")]
+    graphs = {doc: Graph(bind_namespaces="none") for doc in docs}
+    for doc, g in graphs.items():
+        g.add((doc, RDF.type, KG.SourceDocument))
+        g.add((doc, DCTERMS.identifier, Literal(f"{doc[-8:]}.txt")))
+        g.add((ada, RDF.type, KG.Person))
+        g.add((ada, SKOS.prefLabel, Literal("Ada Lovelace")))
+        g.add((ada, KG.mentionedIn, doc))
+    g = graphs[docs[0]]
+    g.add((docs[0], DCTERMS.issued, Literal("2024-03-01", datatype=XSD.date)))
+    g.add((ada, SKOS.altLabel, Literal("Lovelace")))
+    g.add((ada, SKOS.altLabel, Literal("Countess", lang="en")))
+    g.add((ada, SCHEMA.birthDate, Literal("1815", datatype=XSD.gYear)))
+    position, evidence = ID["position/aaaa1111-10-42"], ID["evidence/aaaa1111-10-42"]
+    g.add((position, RDF.type, KG.StatedPosition))
+    g.add((position, KG.speaker, ada))
+    g.add((position, KG.stance, KG.Favor))
+    g.add((position, KG.isDirect, Literal(True)))
+    g.add((position, KG.proposition, Literal('engines "may" compose\nmusic')))
+    g.add((position, KG.evidence, evidence))
+    g.add((evidence, OA.start, Literal(10)))
+    g.add((evidence, OA.end, Literal(42)))
+    graphs[docs[1]].add((bob, RDF.type, KG.Person))
+    graphs[docs[1]].add((bob, SKOS.prefLabel, Literal("Bob")))
+    graphs[docs[1]].add((bob, SCHEMA.sameAs, URIRef("http://example.org/Bob_(person)")))
+    graphs[docs[2]].add((docs[2], KG.wordCount, Literal(0)))
+    graphs[docs[2]].add((docs[2], KG.isPaywalled, Literal(False)))
+    return graphs
+
+
+def report() -> Graph:
+    """A SHACL-like report with fresh blank nodes each time it is built."""
+    g = Graph()
+    rep, res = BNode(), BNode()
+    g.add((rep, RDF.type, SH.ValidationReport))
+    g.add((rep, SH.conforms, Literal(False)))
+    g.add((rep, SH.result, res))
+    g.add((res, SH.focusNode, ID["person/ada-1a2b3c4d"]))
+    g.add((res, SH.resultMessage, Literal("Less than 1 values")))
+    return g
+
+
+# --- reading back ----------------------------------------------------------------------
+
+Key = tuple[Any, ...]
+STRING, LANG_STRING = str(XSD.string), str(RDF.langString)
+
+
+def rdflib_key(node: Any) -> Key:
+    if isinstance(node, Literal):
+        if node.language:
+            return ("lit", str(node), LANG_STRING, node.language)
+        return ("lit", str(node), str(node.datatype or STRING), "")
+    return ("node", str(node))
+
+
+def ox_key(node: Any) -> Key:
+    if isinstance(node, ox.Literal):
+        return ("lit", node.value, node.datatype.value, node.language or "")
+    if isinstance(node, ox.DefaultGraph):
+        return ("node", "")
+    return ("node", node.value)
+
+
+def expected_quads(graphs: Mapping[URIRef, Graph]) -> set[Key]:
+    return {
+        (rdflib_key(s), rdflib_key(p), rdflib_key(o), rdflib_key(name))
+        for name, g in graphs.items()
+        for s, p, o in g
+    }
+
+
+def expected_triples(graphs: Mapping[URIRef, Graph]) -> set[Key]:
+    return {q[:3] for q in expected_quads(graphs)}
+
+
+def union(graphs: Mapping[URIRef, Graph]) -> Graph:
+    u = Graph(bind_namespaces="none")
+    for g in graphs.values():
+        u += g
+    return u
+
+
+OX_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "trig": ox.RdfFormat.TRIG,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "json-ld": ox.RdfFormat.JSON_LD,
+}
+
+
+def parse_dataset(source: bytes | Path, fmt: str) -> Dataset:
+    ds = Dataset()
+    with rdflib_quiet():
+        if isinstance(source, Path):
+            ds.parse(source, format=fmt)
+        else:
+            ds.parse(data=source, format=fmt)
+    return ds
+
+
+def parse_graph(source: bytes | Path, fmt: str) -> Graph:
+    g = Graph()
+    with rdflib_quiet():
+        if isinstance(source, Path):
+            g.parse(source, format=fmt)
+        else:
+            g.parse(data=source, format=fmt)
+    return g
+
+
+@contextmanager
+def rdflib_quiet() -> Iterator[None]:
+    """Silence the deprecation warnings rdflib 7.6 raises on itself while parsing."""
+    with warnings.catch_warnings():
+        # Dataset.parse and the TriG and JSON-LD parsers use rdflib's deprecated
+        # ConjunctiveGraph and Dataset.default_context.
+        warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"rdflib\.")
+        yield
+
+
+def dataset_union(ds: Dataset) -> Graph:
+    g = Graph()
+    for s, p, o, _ in ds.quads((None, None, None, None)):
+        g.add((s, p, o))
+    return g
+
+
+def read_rdflib(data: bytes, fmt: str) -> set[Key]:
+    if fmt in ("trig", "nquads"):
+        ds = parse_dataset(data, fmt)
+        return {tuple(rdflib_key(t) for t in q) for q in ds.quads((None, None, None, None))}
+    return {tuple(rdflib_key(t) for t in triple) for triple in parse_graph(data, fmt)}
+
+
+def read_ox(data: bytes, fmt: str) -> set[Key]:
+    quads = ox.parse(data, format=OX_FORMATS[fmt])
+    if fmt in ("trig", "nquads"):
+        return {
+            (ox_key(q.subject), ox_key(q.predicate), ox_key(q.object), ox_key(q.graph_name))
+            for q in quads
+        }
+    return {(ox_key(q.subject), ox_key(q.predicate), ox_key(q.object)) for q in quads}
+
+
+READERS: dict[str, Callable[[bytes, str], set[Key]]] = {
+    "rdflib": read_rdflib,
+    "pyoxigraph": read_ox,
+}
+
+
+def serialise_all(graphs: Mapping[URIRef, Graph], context: dict[str, Any]) -> dict[str, bytes]:
+    u = union(graphs)
+    return {
+        "turtle": turtle(u),
+        "trig": trig(graphs),
+        "nquads": nquads(graphs),
+        "json-ld": jsonld(u, context),
+    }
+
+
+def assert_round_trips(graphs: Mapping[URIRef, Graph], context: dict[str, Any]) -> None:
+    quads, triples = expected_quads(graphs), expected_triples(graphs)
+    for fmt, data in serialise_all(graphs, context).items():
+        for reader_name, reader in READERS.items():
+            got = reader(data, fmt)
+            want = quads if fmt in ("trig", "nquads") else triples
+            assert got == want, (
+                f"{fmt} read by {reader_name}: missing {want - got}, extra {got - want}"
+            )
+
+
+# --- round trips ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("context", CONTEXTS.values(), ids=list(CONTEXTS))
+def test_every_format_reads_back_to_the_same_triples(context: dict[str, Any]) -> None:
+    assert_round_trips(dataset(), context)
+
+
+def test_named_graphs_keep_the_document_split_and_union_matches_turtle() -> None:
+    graphs = dataset()
+    ds = parse_dataset(trig(graphs), "trig")
+    names = {URIRef(str(g.identifier)) for g in ds.graphs() if len(g)}
+    assert names == set(graphs)
+    for name, g in graphs.items():
+        assert isomorphic(ds.graph(name), g)
+    from_turtle = parse_graph(turtle(union(graphs)), "turtle")
+    assert isomorphic(from_turtle, union(graphs))
+    assert isomorphic(from_turtle, dataset_union(parse_dataset(nquads(graphs), "nquads")))
+
+
+def test_turtle_uses_the_contract_prefixes_and_http_schema() -> None:
+    text = turtle(union(dataset())).decode()
+    assert "@prefix schema: <http://schema.org/> ." in text
+    assert "schema:birthDate" in text and "https://schema.org" not in text
+    assert "a kg:Person" in text and '"2024-03-01"^^xsd:date' in text
+    assert "oa:start 10" in text and "kg:isDirect true" in text
+
+
+def test_trig_lists_graphs_in_iri_order() -> None:
+    text = trig(dataset()).decode()
+    lines = [line for line in text.splitlines() if line.endswith("{")]
+    assert lines == sorted(lines) and len(lines) == 3
+
+
+def test_nquads_lines_are_sorted_and_unabbreviated() -> None:
+    lines = nquads(dataset()).decode().splitlines()
+    assert lines == sorted(lines)
+    assert all(line.startswith("<") and line.endswith("> .") for line in lines)
+
+
+def test_jsonld_is_compacted_with_the_inline_context() -> None:
+    doc = json.loads(jsonld(union(dataset()), CONTEXT))
+    assert doc["@context"] == CONTEXT and set(doc) == {"@context", "@graph"}
+    ids = [node["id"] for node in doc["@graph"]]
+    assert ids == sorted(ids)
+    ada = next(n for n in doc["@graph"] if n["id"].endswith("ada-1a2b3c4d"))
+    assert ada["type"] == "Person"
+    assert ada["prefLabel"] == "Ada Lovelace"
+    assert ada["altLabel"] == [{"@language": "en", "@value": "Countess"}, "Lovelace"]
+    assert ada["mentionedIn"] == sorted(ada["mentionedIn"]) and len(ada["mentionedIn"]) == 3
+    assert ada["schema:birthDate"] == {"@type": "xsd:gYear", "@value": "1815"}
+    evidence = next(n for n in doc["@graph"] if "evidence/" in n["id"])
+    assert evidence["start"] == "10" and evidence["oa:end"] == {
+        "@type": "xsd:integer",
+        "@value": "42",
+    }
+
+
+def test_jsonld_vocab_context_uses_terms_and_language() -> None:
+    doc = json.loads(jsonld(union(dataset()), VOCAB_CONTEXT))
+    position = next(n for n in doc["@graph"] if "position/" in n["iri"])
+    assert position["@type"] == "StatedPosition"
+    assert position["stance"] == "Favor"
+    assert position["proposition"] == {"@value": 'engines "may" compose\nmusic'}
+    ada = next(n for n in doc["@graph"] if n["iri"].endswith("ada-1a2b3c4d"))
+    assert ada["prefLabel"] == "Ada Lovelace"
+    assert "Countess" in ada["skos:altLabel"]  # "en", the default language: a bare string
+
+
+@pytest.mark.parametrize(
+    "context",
+    [
+        {"@import": "https://example.org/ctx.jsonld"},
+        {"p": {"@id": "kg:p", "@context": "https://x/"}},
+    ],
+)
+def test_jsonld_refuses_contexts_that_need_fetching(context: dict[str, Any]) -> None:
+    with pytest.raises(ValueError, match="inline"):
+        jsonld(union(dataset()), context)
+
+
+def test_jsonld_with_the_shipped_context() -> None:
+    context = resources.context()
+    doc = json.loads(jsonld(union(dataset()), context))
+    assert doc["@context"] == context["@context"]
+    ada = next(n for n in doc["@graph"] if n["id"].endswith("ada-1a2b3c4d"))
+    assert ada["type"] == "Person" and len(ada["mentionedIn"]) == 3
+
+
+def test_blank_nodes_in_document_graphs_are_refused() -> None:
+    graphs = dataset()
+    graphs[next(iter(graphs))].add((BNode(), RDF.type, KG.Person))
+    for fmt in (trig, nquads):
+        with pytest.raises(ValueError, match="blank node"):
+            fmt(graphs)
+    with pytest.raises(ValueError, match="blank node"):
+        jsonld(union(graphs), CONTEXT)
+
+
+@pytest.mark.parametrize("iri", ["https://x.org/a b", "https://x.org/<a>", "https://x.org/100%"])
+def test_invalid_iris_are_refused(iri: str) -> None:
+    graphs = dataset()
+    graphs[next(iter(graphs))].add((URIRef(iri), RDF.type, KG.Person))
+    for fmt in (trig, nquads):
+        with pytest.raises(ValueError, match="not a valid IRI"):
+            fmt(graphs)
+    with pytest.raises(ValueError, match="not a valid IRI"):
+        turtle(union(graphs))
+    with pytest.raises(ValueError, match="not a valid IRI"):
+        jsonld(union(graphs), CONTEXT)
+
+
+def test_report_blank_nodes_are_relabelled_canonically() -> None:
+    text = turtle(report()).decode()
+    assert "_:b0" in text and "_:b1" in text
+    assert isomorphic(parse_graph(text.encode(), "turtle"), report())
+    assert turtle(report()) == turtle(report())
+
+
+# --- property-based ---------------------------------------------------------------------
+
+TRICKY = [
+    *"\"'\\\n\r\t\b\f\x00\x1f\x7f<>{}|^`@#:;.,_ ",
+    "😀",
+    "👩🏽‍🚀",
+    "مرحبا",
+    "שלום",
+    "\u200b",
+    "\u200d",
+    "\u202e",
+    "\u2028",
+    "\ufeff",
+    "\U0010fffd",
+]
+pieces = st.one_of(st.characters(exclude_categories=("Cs",)), st.sampled_from(TRICKY))
+texts = st.lists(pieces, max_size=30).map("".join)  # no lone surrogates: not RDF text
+long_texts = st.builds(lambda s, n: s * n, texts.filter(bool), st.integers(1000, 5000))
+literals = st.one_of(
+    st.builds(Literal, st.one_of(texts, long_texts)),
+    st.builds(Literal, texts, lang=st.sampled_from(["en", "de", "fr-be", "ar"])),
+    st.builds(Literal, texts, datatype=st.just(KG.CustomDatatype)),
+    st.builds(Literal, texts, datatype=st.just(XSD.string)),
+)
+# Local names that may or may not be valid Turtle pnames.
+locals_ = st.lists(st.sampled_from([*"abcXYZ019_-.~()é", "%20", "%C3%A9"]), min_size=1).map("".join)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.tuples(locals_, literals), min_size=1, max_size=6), st.sampled_from(list(CONTEXTS))
+)
+def test_any_literal_and_local_name_round_trips(
+    values: list[tuple[str, Literal]], context_name: str
+) -> None:
+    graphs: dict[URIRef, Graph] = {}
+    for i, (local, literal) in enumerate(values):
+        doc = ID[f"document/d{i % 2}"]
+        g = graphs.setdefault(doc, Graph(bind_namespaces="none"))
+        g.add((KG[local], KG[local], literal))
+        g.add((ID[f"person/{local}"], SKOS.prefLabel, literal))
+        g.add((ID[f"person/{local}"], KG.mentionedIn, KG[local]))
+    assert_round_trips(graphs, CONTEXTS[context_name])
+
+
+# --- determinism ------------------------------------------------------------------------
+
+
+def build(order: list[tuple[URIRef, tuple[Any, Any, Any]]]) -> dict[URIRef, Graph]:
+    graphs: dict[URIRef, Graph] = {}
+    for name, triple in order:
+        graphs.setdefault(name, Graph()).add(triple)
+    return graphs
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.randoms(use_true_random=False))
+def test_insertion_order_does_not_change_the_bytes(rnd: Any) -> None:
+    quads = [(name, t) for name, g in dataset().items() for t in g]
+    first = serialise_all(build(quads), CONTEXT)
+    rnd.shuffle(quads)
+    shuffled = build(quads)
+    assert serialise_all(dict(reversed(list(shuffled.items()))), CONTEXT) == first
+
+
+SCRIPT = """
+import hashlib, sys
+sys.path.insert(0, sys.argv[1])
+import test_export as t
+from kg.export import turtle
+# Insertion order follows set iteration, which PYTHONHASHSEED changes.
+quads = {(name, triple) for name, g in t.dataset().items() for triple in g}
+graphs = t.build(list(quads))
+for data in [*t.serialise_all(graphs, t.CONTEXT).values(), turtle(t.report())]:
+    print(hashlib.sha256(data).hexdigest())
+"""
+
+
+def test_hash_seed_does_not_change_the_bytes() -> None:
+    runs = set()
+    for seed in ("0", "1", "4242"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run(
+            [sys.executable, "-c", SCRIPT, str(Path(__file__).parent)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        runs.add(done.stdout)
+    assert len(runs) == 1 and len(runs.pop().split()) == 5
+
+
+# --- atomic writes ----------------------------------------------------------------------
+
+
+def test_atomic_write_replaces_and_keeps_the_mode(tmp_path: Path) -> None:
+    target = tmp_path / "graph.ttl"
+    atomic_write(target, b"one")
+    target.chmod(0o640)
+    atomic_write(target, b"two")
+    assert target.read_bytes() == b"two"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
+    assert os.listdir(tmp_path) == ["graph.ttl"]
+
+
+@pytest.mark.parametrize("failing", ["replace", "fsync"])
+def test_atomic_write_failure_keeps_the_old_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: str
+) -> None:
+    target = tmp_path / "graph.ttl"
+    target.write_bytes(b"old")
+
+    def boom(*args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, failing, boom)
+    with pytest.raises(OutputError) as info:
+        atomic_write(target, b"new" * 1000)
+    monkeypatch.undo()
+    assert target.read_bytes() == b"old"
+    assert os.listdir(tmp_path) == ["graph.ttl"]
+    message = str(info.value)
+    assert "\n" not in message and str(target) in message and "No space left" in message
+
+
+def test_atomic_write_into_a_path_under_a_file(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(OutputError, match="cannot write"):
+        atomic_write(blocker / "graph.ttl", b"data")
+    assert os.listdir(tmp_path) == ["file"]
+
+
+def test_write_build_writes_five_isomorphic_files(tmp_path: Path) -> None:
+    graphs = dataset()
+    paths = write_build(tmp_path / "out", graphs, report(), CONTEXT)
+    names = ["graph.ttl", "graph.jsonld", "graph.trig", "graph.nq", "validation.ttl"]
+    assert [p.name for p in paths] == names
+    assert sorted(os.listdir(tmp_path / "out")) == sorted(names)
+    want = union(graphs)
+    for path, fmt in zip(paths[:4], ["turtle", "json-ld", "trig", "nquads"], strict=True):
+        if fmt in ("trig", "nquads"):
+            got = dataset_union(parse_dataset(path, fmt))
+        else:
+            got = parse_graph(path, fmt)
+        assert isomorphic(got, want), path.name
+    assert isomorphic(parse_graph(paths[4], "turtle"), report())
+    again = write_build(tmp_path / "out", graphs, report(), CONTEXT)
+    digest = [hashlib.sha256(p.read_bytes()).hexdigest() for p in paths]
+    assert [hashlib.sha256(p.read_bytes()).hexdigest() for p in again] == digest
+
+
+def test_write_build_cannot_create_the_folder(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(OutputError, match="output folder"):
+        write_build(tmp_path / "file" / "out", dataset(), report(), CONTEXT)
+
+
+def test_write_build_writes_nothing_when_a_graph_cannot_be_serialised(tmp_path: Path) -> None:
+    graphs = dataset()
+    graphs[next(iter(graphs))].add((BNode(), RDF.type, KG.Person))
+    with pytest.raises(ValueError, match="blank node"):
+        write_build(tmp_path, graphs, report(), CONTEXT)
+    assert os.listdir(tmp_path) == []
