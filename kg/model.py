@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from functools import cached_property
 
 
-class EntityKind(str, Enum):
+class EntityKind(StrEnum):
     """The kinds of entity the graph names; the value is the IRI path segment."""
 
     PERSON = "person"
@@ -23,7 +23,7 @@ class EntityKind(str, Enum):
     ROLE = "role"
 
 
-class Stance(str, Enum):
+class Stance(StrEnum):
     """A position's stance towards what it is about (the kg: individual's local name)."""
 
     FAVOR = "Favor"

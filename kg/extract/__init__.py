@@ -35,7 +35,12 @@ def extract(article: Article, doc: Doc, lexicon: Lexicon) -> DocExtraction:
     paras = paragraphs(text)
     verbal = frozenset(p for p in paras if _has_finite_verb(doc, p))
     live = list(sections(text, paras, lexicon, verbal))
-    finder = MentionFinder(doc, lexicon, headed=[s.heading.name for s in live])
+    finder = MentionFinder(
+        doc,
+        lexicon,
+        headed=[s.heading.name for s in live],
+        role_spans=[s.heading.role for s in live],
+    )
     registry = Registry(text, lexicon, finder.acronyms)
     for cluster in finder.find():
         registry.add_cluster(cluster)
@@ -96,6 +101,10 @@ def _role_after(doc: Doc, mention: Span, lexicon: Lexicon) -> Span | None:
     start = mention.end + 2
     if root.dep_ in ("nsubj", "nsubjpass") and root.head.idx > start:
         end = root.head.idx
+        # The apposition closes with a comma: ', also joined' leaves 'also' out.
+        comma = doc.text.rfind(",", start, end)
+        if comma > start:
+            end = comma
     else:
         appos = [c for c in root.rights if c.dep_ == "appos"]
         if not appos:
@@ -221,4 +230,5 @@ def _membership_of(person: int, memberships: list[Membership]) -> int | None:
     """The membership in force: the first current one, else the first at all."""
     mine = [i for i, m in enumerate(memberships) if m.member == person]
     current = [i for i in mine if not memberships[i].is_former]
-    return (current or mine or [None])[0]
+    chosen = current or mine
+    return chosen[0] if chosen else None

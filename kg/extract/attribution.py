@@ -26,8 +26,30 @@ _CONTENT = frozenset({"ccomp", "xcomp", "dobj", "prep", "advcl", "oprd", "attr",
 _PRONOUN_GENDER = {"he": "m", "him": "m", "she": "f", "her": "f"}
 _ORG_PRONOUNS = frozenset({"it", "they"})
 _CALL_PARTICLES = frozenset({"on", "upon", "for"})
-_TRIM = " \t\r\n,;:—–-“”\""
+_TRIM = ' \t\r\n,;:—–-“”"'
 _MIN_WORDS = 3
+# Verbs whose object alone is what was stated: 'condemned the arrests', 'urged restraint'.
+_OBJECT_CUES = frozenset(
+    {
+        "urge",
+        "demand",
+        "condemn",
+        "support",
+        "oppose",
+        "reject",
+        "call",
+        "welcome",
+        "deny",
+        "echo",
+        "highlight",
+        "stress",
+        "underline",
+        "praise",
+        "propose",
+        "recommend",
+        "request",
+    }
+)
 _SPEAKER_REACH = 700  # characters: about two news paragraphs
 
 
@@ -93,7 +115,11 @@ class Attributor:
         while seen < 4:
             subjects = [c for c in verb.children if c.dep_ in _SUBJECT]
             subjects += [
-                p for c in verb.children if c.dep_ == "agent" for p in c.children if p.dep_ == "pobj"
+                p
+                for c in verb.children
+                if c.dep_ == "agent"
+                for p in c.children
+                if p.dep_ == "pobj"
             ]
             if subjects:
                 # Nearest subject first: "Finnish MEP ..., Petri Sarvamaa claimed" has two.
@@ -238,20 +264,26 @@ class Attributor:
             )
 
     def _content(self, verb: Token) -> Span | None:
-        """The clause a reporting verb governs, to its right: 'that ...', 'to ...', 'on X to ...'."""
+        """The clause a reporting verb governs: 'that ...', 'to ...', 'on X to ...'."""
         lemma = verb.lemma_.lower()
         right = [c for c in verb.rights if c.dep_ in _CONTENT]
         if lemma == "call":
             right = [
-                c for c in verb.rights
-                if (c.dep_ in ("prep", "prt") and c.lower_ in _CALL_PARTICLES) or c.dep_ in ("xcomp", "ccomp")
+                c
+                for c in verb.rights
+                if (c.dep_ in ("prep", "prt") and c.lower_ in _CALL_PARTICLES)
+                or c.dep_ in ("xcomp", "ccomp")
             ]
             if not right:
                 return None
-        right = [c for c in right if not (c.pos_ == "VERB" and c.lemma_.lower() in self.verbs and c.dep_ == "advcl")]
-        if not any(c.dep_ in ("ccomp", "xcomp") or c.dep_ == "prep" for c in right):
-            if lemma not in ("urge", "demand", "condemn", "support", "oppose", "reject", "call", "welcome", "deny", "echo", "highlight", "stress", "underline", "praise", "propose", "recommend", "request"):
-                return None
+        right = [
+            c
+            for c in right
+            if not (c.pos_ == "VERB" and c.lemma_.lower() in self.verbs and c.dep_ == "advcl")
+        ]
+        has_clause = any(c.dep_ in ("ccomp", "xcomp", "prep") for c in right)
+        if not has_clause and lemma not in _OBJECT_CUES:
+            return None
         if not right:
             return None
         start = min(c.left_edge.idx for c in right)
@@ -287,13 +319,20 @@ class Attributor:
         span = self.doc.char_span(paragraph.start, paragraph.end, alignment_mode="expand")
         if span is None:
             return
-        for sent in span.sents:
-            start, end = _trim(self.text, max(sent.start_char, paragraph.start), min(sent.end_char, paragraph.end))
+        for sent in span.sents:  # type: ignore[attr-defined]  # spaCy's stubs lack Span.sents
+            start, end = _trim(
+                self.text, max(sent.start_char, paragraph.start), min(sent.end_char, paragraph.end)
+            )
             if end <= start or len(self.text[start:end].split()) < _MIN_WORDS:
                 continue
             cue = next(
-                (t.lemma_.lower() for t in sent if t.lemma_.lower() in self.verbs and t.pos_ == "VERB"
-                 and any(c.dep_ in _SUBJECT and c.lower_ in ("i", "we") for c in t.children)),
+                (
+                    t.lemma_.lower()
+                    for t in sent
+                    if t.lemma_.lower() in self.verbs
+                    and t.pos_ == "VERB"
+                    and any(c.dep_ in _SUBJECT and c.lower_ in ("i", "we") for c in t.children)
+                ),
                 None,
             )
             yield Found(speaker, heading_name, Span(start, end), True, cue)

@@ -13,15 +13,61 @@ from dataclasses import dataclass
 
 from kg.model import Span
 
-MONTHS = (
-    "january february march april may june july august september october november december"
-).split()
-EVENT_NOUNS = (
-    "massacre massacres uprising uprisings protest protests revolution war crackdown "
-    "election elections referendum coup attack attacks bombing bombings invasion genocide "
-    "killings executions earthquake famine riots riot strike strikes ceasefire summit "
-    "agreement accord treaty deal crisis conflict occupation siege raid purge"
-).split()
+MONTHS = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
+EVENT_NOUNS = [
+    "massacre",
+    "massacres",
+    "uprising",
+    "uprisings",
+    "protest",
+    "protests",
+    "revolution",
+    "war",
+    "crackdown",
+    "election",
+    "elections",
+    "referendum",
+    "coup",
+    "attack",
+    "attacks",
+    "bombing",
+    "bombings",
+    "invasion",
+    "genocide",
+    "killings",
+    "executions",
+    "earthquake",
+    "famine",
+    "riots",
+    "riot",
+    "strike",
+    "strikes",
+    "ceasefire",
+    "summit",
+    "agreement",
+    "accord",
+    "treaty",
+    "deal",
+    "crisis",
+    "conflict",
+    "occupation",
+    "siege",
+    "raid",
+    "purge",
+]
 _MONTH = "|".join(m.capitalize() for m in MONTHS)
 _NOUN = "|".join(EVENT_NOUNS)
 _BEFORE = re.compile(
@@ -53,10 +99,16 @@ def find_events(text: str) -> Iterator[EventMention]:
     found: list[EventMention] = []
     for match in _BEFORE.finditer(text):
         found.append(
-            EventMention(Span(match.start(), match.end()), match.group(0), _date(match["year"], match["month"]))
+            EventMention(
+                Span(match.start(), match.end()),
+                match.group(0),
+                _date(match["year"], match["month"]),
+            )
         )
     for match in _AFTER.finditer(text):
         month = match["month"]
         label = " ".join(p for p in (month, match["year"], match["noun"].lower()) if p)
-        found.append(EventMention(Span(match.start(), match.end()), label, _date(match["year"], month)))
+        found.append(
+            EventMention(Span(match.start(), match.end()), label, _date(match["year"], month))
+        )
     yield from sorted(found, key=lambda e: e.span)

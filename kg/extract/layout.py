@@ -61,7 +61,12 @@ def paragraphs(text: str) -> list[Span]:
 def heading(text: str, para: Span, lexicon: Lexicon, verbal: frozenset[Span]) -> Heading | None:
     """A 'Name, role' heading line, or None; ``verbal`` paragraphs hold a finite verb."""
     line = text[para.start : para.end]
-    if para in verbal or "\n" in line or len(line) > _MAX_HEADING or line.endswith(("?", "!", ":", "”", '"')):
+    if (
+        para in verbal
+        or "\n" in line
+        or len(line) > _MAX_HEADING
+        or line.endswith(("?", "!", ":", "”", '"'))
+    ):
         return None
     match = _HEADING.match(line)
     if match is None or not role_words(match["role"], lexicon):

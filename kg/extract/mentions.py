@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc
 
+from kg.extract.roles import is_role_phrase, role_after, role_before
 from kg.iri import fold, normalise_name
-from kg.extract.roles import role_after, role_before
 from kg.lexicon import Institution, Lexicon
 from kg.model import EntityKind, Span
 
@@ -28,18 +28,81 @@ _LABEL_KIND = {
 }
 # Words that make a capitalised name an organization, not a person.
 _ORG_WORDS = frozenset(
-    """agency alliance assembly association authority bank board bureau centre center
-    coalition commission committee community company corporation council court delegation
-    department foundation front government group guard guards institute league ministry
-    movement network office organisation organization parliament party resistance senate
-    service society union university""".split()
+    [
+        "agency",
+        "alliance",
+        "assembly",
+        "association",
+        "authority",
+        "bank",
+        "board",
+        "bureau",
+        "centre",
+        "center",
+        "coalition",
+        "commission",
+        "committee",
+        "community",
+        "company",
+        "corporation",
+        "council",
+        "court",
+        "delegation",
+        "department",
+        "foundation",
+        "front",
+        "government",
+        "group",
+        "guard",
+        "guards",
+        "institute",
+        "league",
+        "ministry",
+        "movement",
+        "network",
+        "office",
+        "organisation",
+        "organization",
+        "parliament",
+        "party",
+        "resistance",
+        "senate",
+        "service",
+        "society",
+        "union",
+        "university",
+    ]
 )
+_SLASH = re.compile(r"(?<![\w/])[A-Z][A-Z0-9&]{1,9}(?:/[A-Z][A-Z0-9&]{1,9})+(?![\w/])")
 _ACRONYM_DEF = re.compile(r"\(([A-Z][A-Za-z0-9&.]*[A-Z0-9](?:\s*/\s*[A-Z][A-Za-z0-9&.]*)*)\)")
 _NAME_WORD = re.compile(r"[A-Z\u00c0-\u024f][\w\u00c0-\u024f'’.-]*")
 _CONNECTORS = frozenset({"of", "for", "on", "and", "the", "in", "to", "de", "du", "des", "la"})
 # Two to four capitalised words right before a comma: a name an apposition may follow.
-_PERSON_BEFORE_COMMA = re.compile(
-    r"(?<![\w’'-])[A-Z\u00c0-\u024f][\w\u00c0-\u024f’'-]+(?:\s+[A-Z\u00c0-\u024f][\w\u00c0-\u024f’'-]+){1,3}(?=, )"
+_CAPITALISED = r"[A-Z\u00c0-\u024f][\w\u00c0-\u024f’'-]+"
+_PERSON_BEFORE_COMMA = re.compile(rf"(?<![\w’'-]){_CAPITALISED}(?:\s+{_CAPITALISED}){{1,3}}(?=, )")
+# Words run together by a scraper ('HomeIran News'): a capital deep inside a word.
+_JUNK = re.compile(r"\b[A-Z]?[a-z]{3,}[A-Z][a-z]")
+# A lone generic word names no particular body: 'the Union', 'the Court'.
+_GENERIC = frozenset(
+    [
+        "union",
+        "court",
+        "commission",
+        "council",
+        "parliament",
+        "assembly",
+        "committee",
+        "government",
+        "ministry",
+        "agency",
+        "regime",
+        "state",
+        "republic",
+        "senate",
+        "house",
+        "army",
+        "police",
+    ]
 )
 _TRIM = " \t\r\n.,;:!?\"'“”‘’()[]"
 
@@ -96,19 +159,32 @@ def display_name(text: str) -> str:
 class MentionFinder:
     """Finds, types and clusters the names of one document."""
 
-    def __init__(self, doc: Doc, lexicon: Lexicon, headed: Iterable[Span] = ()) -> None:
+    def __init__(
+        self,
+        doc: Doc,
+        lexicon: Lexicon,
+        headed: Iterable[Span] = (),
+        role_spans: Iterable[Span] = (),
+    ) -> None:
         self.doc = doc
         self.text = doc.text
         self.lexicon = lexicon
         self.mentions: dict[tuple[int, int], Mention] = {}
         self.acronyms: dict[str, str] = {}  # acronym -> long name, as defined in the text
         self._headed = tuple(headed)
+        self._role_spans = tuple(role_spans)
 
     # -- candidates -------------------------------------------------------------------
 
-    def _add(self, start: int, end: int, kind: EntityKind | None, weight: int = 1) -> Mention | None:
+    def _add(
+        self, start: int, end: int, kind: EntityKind | None, weight: int = 1
+    ) -> Mention | None:
         start, end = _clean(self.text, start, end)
-        if end - start < 2 or not self.text[start].isupper() and not self.text[start].isdigit():
+        if end - start < 2 or (not self.text[start].isupper() and not self.text[start].isdigit()):
+            return None
+        if kind is EntityKind.PERSON and any(s.start <= start < s.end for s in self._role_spans):
+            return None  # 'Justice' in 'Committee on Civil Liberties, Justice and ...'
+        if _JUNK.search(self.text, start, end):
             return None
         key = (start, end)
         mention = self.mentions.get(key)
@@ -122,8 +198,12 @@ class MentionFinder:
     def _from_model(self) -> None:
         for ent in self.doc.ents:
             kind = _LABEL_KIND.get(ent.label_)
+            if any(s.start <= ent.start_char < s.end for s in self._role_spans):
+                continue  # inside a heading's role phrase, the role parser names the bodies
             if kind is not None:
-                self._add(ent.start_char, ent.end_char, kind)
+                # The model's label outweighs the weak prior that two capitalised words
+                # are a person's name, and yields to any cue or gazetteer.
+                self._add(ent.start_char, ent.end_char, kind, 2)
 
     def _from_role_context(self) -> None:
         """A name with a role phrase beside it ('Name, an MEP from Italy') is a person."""
@@ -133,10 +213,25 @@ class MentionFinder:
             ):
                 self._add(match.start(), match.end(), EntityKind.PERSON, 4)
         for mention in list(self.mentions.values()):
+            if any(s.start <= mention.start < s.end for s in self._role_spans):
+                continue
             if role_after(self.text, mention.end, self.lexicon) or role_before(
                 self.text, mention.start, self.lexicon
             ):
                 mention.votes[EntityKind.PERSON] += 4
+
+    def _from_subjects(self) -> None:
+        """Proper-noun subjects of a speech verb the model left unlabelled ('Ana Ruiz said')."""
+        for token in self.doc:
+            if token.dep_ != "nsubj" or token.pos_ != "PROPN" or token.ent_type_:
+                continue
+            if token.head.lemma_.lower() not in self.lexicon.verbs:
+                continue
+            parts = [c for c in token.lefts if c.dep_ == "compound" and c.pos_ == "PROPN"]
+            first = parts[0] if parts else token
+            words = self.doc[first.i : token.i + 1]
+            if 2 <= len(words) <= 4 and all(_NAME_WORD.fullmatch(w.text) for w in words):
+                self._add(words.start_char, words.end_char, EntityKind.PERSON, 1)
 
     def _from_headings(self) -> None:
         for span in self._headed:
@@ -156,7 +251,9 @@ class MentionFinder:
             while j < len(doc) and j - i < 4 and _NAME_WORD.fullmatch(doc[j].text):
                 j += 1
             if j > i:
-                mention = self._add(doc[i].idx, doc[j - 1].idx + len(doc[j - 1]), EntityKind.PERSON, 3)
+                mention = self._add(
+                    doc[i].idx, doc[j - 1].idx + len(doc[j - 1]), EntityKind.PERSON, 3
+                )
                 if mention is not None and title.gender:
                     mention.gender = title.gender
 
@@ -178,7 +275,14 @@ class MentionFinder:
                 continue
             for part in parts:
                 self.acronyms[part] = mention.text
-        for acronym, long_name in self.acronyms.items():
+        for match in _SLASH.finditer(self.text):
+            first, *others = (p.strip() for p in match.group(0).split("/"))
+            target = self.acronyms.get(first, first)
+            for part in (first, *others):
+                self.acronyms.setdefault(part, target)
+        for acronym, long_name in list(self.acronyms.items()):
+            if acronym == long_name:
+                continue
             for found in re.finditer(rf"(?<![\w/]){re.escape(acronym)}(?![\w])", self.text):
                 mention = self._add(found.start(), found.end(), EntityKind.ORGANIZATION, 4)
                 if mention is not None:
@@ -272,7 +376,12 @@ class MentionFinder:
             prior[EntityKind.ORGANIZATION] += 5
         if self.lexicon.countries.get(folded) or self.lexicon.regions.get(folded):
             prior[EntityKind.PLACE] += 5
-        if self.lexicon.demonyms.get(folded) or self.lexicon.title(text) is not None:
+        if (
+            self.lexicon.demonyms.get(folded)
+            or self.lexicon.title(text) is not None
+            or is_role_phrase(text, self.lexicon)
+            or (len(words) == 1 and words[0].lower() in _GENERIC)
+        ):
             # A demonym ('Finnish') or a role word ('MEP') names no entity at all.
             prior.update({k: -50 for k in EntityKind})
         if any(w.lower().strip(".,") in _ORG_WORDS for w in words):
@@ -292,6 +401,7 @@ class MentionFinder:
     def find(self) -> list[Cluster]:
         """Every entity of the document, in order of first mention."""
         self._from_model()
+        self._from_subjects()
         self._from_headings()
         self._from_titles()
         self._from_acronyms()
@@ -308,7 +418,9 @@ class MentionFinder:
         clusters += self._by_name(
             [m for m in kept if self._kind(m) is EntityKind.ORGANIZATION], self._org_name
         )
-        clusters += self._by_name([m for m in kept if self._kind(m) is EntityKind.PLACE], self._place_name)
+        clusters += self._by_name(
+            [m for m in kept if self._kind(m) is EntityKind.PLACE], self._place_name
+        )
         return sorted(clusters, key=lambda c: (c.spans[0].start, c.kind.value))
 
     def _drop_overlaps(self) -> None:
@@ -327,6 +439,9 @@ class MentionFinder:
         self.mentions = kept
 
     def _org_name(self, mention: Mention) -> str:
+        if "/" in mention.text:
+            first = mention.text.split("/", 1)[0].strip()
+            return self.acronyms.get(first, first)
         institution: Institution | None = self.lexicon.institution(mention.text)
         if institution is not None:
             return institution.name
@@ -395,8 +510,12 @@ class MentionFinder:
         before = [k for k in candidates if full[k][0].start < mention.start]
         ranked = sorted(
             before or candidates,
-            key=lambda k: (-len(full[k]), -max(m.start for m in full[k] if m.start < mention.start)
-                           if any(m.start < mention.start for m in full[k]) else 0),
+            key=lambda k: (
+                -len(full[k]),
+                -max(m.start for m in full[k] if m.start < mention.start)
+                if any(m.start < mention.start for m in full[k])
+                else 0,
+            ),
         )
         return ranked[0]
 
@@ -409,7 +528,18 @@ def _gender(mentions: list[Mention]) -> str | None:
 def _strip_titles(text: str) -> str:
     words = text.split()
     while len(words) > 1 and words[0].rstrip(".").lower() in {
-        "mr", "mrs", "ms", "miss", "dr", "prof", "madam", "madame", "sir", "dame", "lord", "lady"
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "dr",
+        "prof",
+        "madam",
+        "madame",
+        "sir",
+        "dame",
+        "lord",
+        "lady",
     }:
         words = words[1:]
     return " ".join(words)
@@ -433,7 +563,9 @@ def _cluster(kind: EntityKind, name: str, mentions: list[Mention]) -> Cluster:
 
 def _initials_match(long_name: str, acronym: str) -> bool:
     """Do the capitalised words of a name spell the acronym (in order)?"""
-    letters = "".join(w[0] for w in re.findall(r"[\w\u00c0-\u024f’']+", long_name) if w[0].isupper())
+    letters = "".join(
+        w[0] for w in re.findall(r"[\w\u00c0-\u024f’']+", long_name) if w[0].isupper()
+    )
     target = re.sub(r"[^A-Z]", "", acronym)
     if len(target) < 2:
         return False
@@ -443,9 +575,7 @@ def _initials_match(long_name: str, acronym: str) -> bool:
 
 def _capitalised_runs(text: str) -> Iterator[tuple[int, int]]:
     """Runs of capitalised words, joined by 'of', 'the', 'and' (candidate proper names)."""
-    pattern = re.compile(
-        r"[A-Z][\w'’.-]*(?:\s+(?:(?:of|the|and|for|on)\s+)*[A-Z][\w'’.-]*)*"
-    )
+    pattern = re.compile(r"[A-Z][\w'’.-]*(?:\s+(?:(?:of|the|and|for|on)\s+)*[A-Z][\w'’.-]*)*")
     for match in pattern.finditer(text):
         yield match.start(), match.end()
 

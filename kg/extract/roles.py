@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from kg.lexicon import Lexicon, Title
 
-__all__ = ["RoleClaim", "parse_roles", "role_after", "role_before", "role_words"]
+__all__ = ["RoleClaim", "is_role_phrase", "parse_roles", "role_after", "role_before", "role_words"]
 
 _FORMER = re.compile(r"^(?:former|ex-|ex\s)\s*", re.I)
 _LEADING = re.compile(r"^(?:and|the|a|an|as|also)\s+", re.I)
@@ -21,7 +21,7 @@ _YEARS = re.compile(r"\s*\(?\b(1[89]\d\d|20\d\d)\s*[-–]\s*(1[89]\d\d|20\d\d)\b
 _FROM = re.compile(r"\s+from\s+(?:the\s+)?(?P<place>[^,]+?)\s*$", re.I)
 _OF = re.compile(r"^(?:of|at|for|in|to|on)\s+(?:the\s+)?", re.I)
 _ACRONYM = re.compile(r"\s*\(([^()]{1,20})\)\s*$")
-_COMMITTEE = re.compile(r"^(?:special\s+|standing\s+)?(?:sub-?committee|committee|delegation)\b", re.I)
+_COMMITTEE = re.compile(r"\b(?:sub-?committee|committee|delegation)\b", re.I)
 _MINISTER = re.compile(r"\bminister\b|\bsecretary\b", re.I)
 
 
@@ -76,13 +76,17 @@ def _starts_role(piece: str, lexicon: Lexicon) -> bool:
         return False
     if _match_title(words, lexicon) is not None:
         return True
-    if lexicon.demonyms.get(words[0].casefold()) and len(words) > 1:
-        return _match_title(words[1:], lexicon) is not None
+    if len(words) > 1 and (lexicon.demonyms.get(words[0].casefold()) or words[0][0].isupper()):
+        # 'Finnish MEP', and a misspelt demonym too ('Italiam MEP'): a qualifier, then a role.
+        found = _match_title(words[1:], lexicon)
+        return found is not None and (
+            bool(lexicon.demonyms.get(words[0].casefold())) or found[1] == len(words) - 1
+        )
     return bool(_FORMER.match(piece.strip()))
 
 
 def _organization_piece(piece: str) -> bool:
-    return bool(_COMMITTEE.match(_LEADING.sub("", piece.strip())))
+    return bool(_COMMITTEE.search(_LEADING.sub("", piece.strip())))
 
 
 def _pieces(text: str, lexicon: Lexicon) -> list[tuple[int, int]]:
@@ -133,11 +137,17 @@ def _claim(
         nationality = nationality or lexicon.demonyms[words[0].casefold()]
         words = words[1:]
     found = _match_title(words, lexicon)
+    if found is None and len(words) > 1 and words[0][:1].isupper():
+        # An unknown qualifier before a role ('Italiam MEP'): the role still stands.
+        found = _match_title(words[1:], lexicon)
+        words = words[1:]
     if found is None:
         return None
     title, size = found
     rest = " ".join(words[size:])
     rest = re.sub(r"^[,\s]+", "", rest)
+    if rest.lower().startswith("from "):
+        rest = ""  # 'from <a place we do not know>': a nationality, not an organization
     organization = _OF.sub("", rest).strip() if rest else None
     acronym = None
     if organization:
@@ -184,7 +194,7 @@ def parse_roles(text: str, lexicon: Lexicon) -> list[RoleClaim]:
         return claims
     return [
         RoleClaim(**{**c.__dict__, "parent": parliaments[0]})
-        if c.organization and _COMMITTEE.match(c.organization)
+        if c.organization and _COMMITTEE.search(c.organization)
         else c
         for c in claims
     ]
@@ -193,8 +203,6 @@ def parse_roles(text: str, lexicon: Lexicon) -> list[RoleClaim]:
 def role_words(text: str, lexicon: Lexicon) -> bool:
     """Does a phrase name any role (so it is a role phrase, not a name or an aside)?"""
     return any(_starts_role(text[s:e], lexicon) for s, e in _segments(text))
-
-
 
 
 _CLAUSE_BREAK = re.compile(
@@ -232,11 +240,18 @@ def role_before(text: str, name_start: int, lexicon: Lexicon) -> tuple[int, int]
     return None
 
 
+def is_role_phrase(phrase: str, lexicon: Lexicon) -> bool:
+    """Is a phrase nothing but a role ('Finnish MEP', 'Former Minister')?"""
+    return _is_role_only(phrase, lexicon)
+
+
 def _is_role_only(phrase: str, lexicon: Lexicon) -> bool:
     """'Former Italian Foreign Minister': nothing but a role and its qualifiers."""
     body = _LEADING.sub("", _FORMER.sub("", phrase)).split()
-    if body and lexicon.demonyms.get(body[0].casefold()):
-        body = body[1:]
+    if len(body) > 1 and (lexicon.demonyms.get(body[0].casefold()) or body[0][0].isupper()):
+        rest = _match_title(body[1:], lexicon)
+        if rest is not None and rest[1] == len(body) - 1:
+            return True
     found = _match_title(body, lexicon)
     return found is not None and found[1] == len(body)
 

@@ -1,0 +1,155 @@
+"""Extraction rules on short texts: (text, expected) tables run through the real model."""
+
+from __future__ import annotations
+
+import pytest
+from spacy.language import Language
+
+from kg.extract import extract
+from kg.lexicon import Lexicon
+from kg.model import Article, DocExtraction, EntityKind
+
+
+def run(text: str, pipeline: Language, words: Lexicon) -> DocExtraction:
+    return extract(Article(id="t.txt", text=text), pipeline(text), words)
+
+
+def said(x: DocExtraction) -> list[tuple[str, str, bool]]:
+    return [(x.entities[p.speaker].name, p.proposition, p.is_direct) for p in x.positions]
+
+
+# text -> [(speaker, proposition, is_direct)]
+ATTRIBUTIONS = [
+    (
+        "“We will not stay silent about these arrests,” said Ana Ruiz, an MEP from Spain.",
+        [("Ana Ruiz", "We will not stay silent about these arrests", True)],
+    ),
+    (
+        "Ana Ruiz spoke first. She said, “The sanctions must come now and they must be targeted.”",
+        [("Ana Ruiz", "The sanctions must come now and they must be targeted.", True)],
+    ),
+    (
+        "Marta Nowak said that the report on the prisons was accurate.",
+        [("Marta Nowak", "the report on the prisons was accurate", False)],
+    ),
+    (
+        "Jan Kowal called on the European Union to recognise the killings as genocide.",
+        [("Jan Kowal", "the European Union to recognise the killings as genocide", False)],
+    ),
+    (
+        "Jan Kowal, Polish MEP, stressed that the elections were neither free nor fair.",
+        [("Jan Kowal", "the elections were neither free nor fair", False)],
+    ),
+    ("The weather was fine and the hall was full.", []),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), ATTRIBUTIONS)
+def test_attribution(text: str, expected: list[object], pipeline: Language, words: Lexicon) -> None:
+    assert said(run(text, pipeline, words)) == expected
+
+
+def test_evidence_offsets_are_exact(pipeline: Language, words: Lexicon) -> None:
+    text = "Intro line.\n\nMarta Nowak said that the report on the prisons was accurate."
+    x = run(text, pipeline, words)
+    (position,) = x.positions
+    assert text[position.evidence.start : position.evidence.end] == position.proposition
+    assert position.speaker_evidence is not None
+    assert text[position.speaker_evidence.start : position.speaker_evidence.end] == "Marta Nowak"
+
+
+def test_call_on_has_addressee_and_speech_act(pipeline: Language, words: Lexicon) -> None:
+    x = run("Jan Kowal called on the European Union to act.\n", pipeline, words)
+    x = run(
+        "Jan Kowal called on the European Union to recognise the killings as genocide.",
+        pipeline,
+        words,
+    )
+    (position,) = x.positions
+    assert position.speech_act == "CallOn"
+    assert position.addressee is not None
+    assert x.entities[position.addressee].name == "European Union"
+
+
+LIVE = """Delegates met in Brussels on Monday to discuss the trials.
+
+Ana Ruiz, MEP from Spain, Vice-Chair of the Committee on Foreign Affairs
+
+We cannot accept these verdicts. The prisoners must be released at once.
+
+Freedom cannot wait
+
+I urge the Council to act before the summer.
+
+Jan Kowal, Former Polish Foreign Minister
+
+Our governments have looked away for too long.
+"""
+
+
+def test_live_report_sections(pipeline: Language, words: Lexicon) -> None:
+    x = run(LIVE, pipeline, words)
+    by_speaker: dict[str, list[str]] = {}
+    for name, proposition, direct in said(x):
+        assert direct
+        by_speaker.setdefault(name, []).append(proposition)
+    assert by_speaker == {
+        "Ana Ruiz": [
+            "We cannot accept these verdicts.",
+            "The prisoners must be released at once.",
+            "I urge the Council to act before the summer.",
+        ],
+        "Jan Kowal": ["Our governments have looked away for too long."],
+    }
+    roles = {
+        (x.entities[m.member].name, x.entities[m.organization].name, m.is_former)
+        for m in x.memberships
+    }
+    assert roles == {
+        ("Ana Ruiz", "European Parliament", False),
+        ("Ana Ruiz", "Committee on Foreign Affairs", False),
+        ("Jan Kowal", "Government of Poland", True),
+    }
+    ruiz = next(e for e in x.entities if e.name == "Ana Ruiz")
+    assert ruiz.nationality is not None and x.entities[ruiz.nationality].name == "Spain"
+
+
+def test_people_sharing_a_surname_stay_apart(pipeline: Language, words: Lexicon) -> None:
+    text = (
+        "Anna Novak, MEP from Slovenia, met Peter Novak, a lawyer, in Ljubljana. "
+        "Peter Novak said that the charges were invented."
+    )
+    people = {e.name for e in run(text, pipeline, words).entities if e.kind is EntityKind.PERSON}
+    assert {"Anna Novak", "Peter Novak"} <= people
+
+
+def test_acronym_defined_in_parentheses(pipeline: Language, words: Lexicon) -> None:
+    text = (
+        "The Press Freedom Alliance (PFA) counted the arrests. "
+        "The PFA said that at least forty journalists were in prison."
+    )
+    x = run(text, pipeline, words)
+    org = next(e for e in x.entities if e.name == "Press Freedom Alliance")
+    assert org.kind is EntityKind.ORGANIZATION and "PFA" in org.aliases
+    assert [x.entities[p.speaker].name for p in x.positions] == ["Press Freedom Alliance"]
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "date"),
+    [
+        ("They remembered the 1988 massacre.", "1988 massacre", "1988"),
+        ("Since the November 2019 uprising, nothing changed.", "November 2019 uprising", "2019-11"),
+    ],
+)
+def test_dated_events(text: str, label: str, date: str, pipeline: Language, words: Lexicon) -> None:
+    events = [e for e in run(text, pipeline, words).entities if e.kind is EntityKind.EVENT]
+    assert [(e.name, e.start_date) for e in events] == [(label, date)]
+
+
+@pytest.mark.parametrize("word", ["MEP", "Finnish"])
+def test_role_words_and_demonyms_are_not_entities(
+    word: str, pipeline: Language, words: Lexicon
+) -> None:
+    text = f"The {word} delegation arrived. Ana Ruiz, Finnish MEP, said that talks had begun."
+    names = {e.name for e in run(text, pipeline, words).entities if e.kind is not EntityKind.ROLE}
+    assert word not in names and "Finnish MEP" not in names
