@@ -8,7 +8,9 @@ the same data always gives the same report, triple for triple and in the same or
 
 from __future__ import annotations
 
+import hashlib
 import json
+import warnings
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -16,11 +18,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph
 import pyshacl
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.compare import to_canonical_graph
 from rdflib.graph import ConjunctiveGraph
-from rdflib.namespace import RDF, SH
+from rdflib.namespace import RDF, SH, XSD
 from rdflib.plugins.parsers.jsonld import to_rdf
 from rdflib.term import Node
 
@@ -119,9 +121,11 @@ class Report:
 
 def validate(data: Graph, shapes: Graph | None = None) -> Report:
     """Validate ``data`` (all its triples, named graphs merged) against the shapes."""
+    merged = _merged(data)
+    core, whole = _split_sparql(shapes if shapes is not None else _shipped_shapes())
     conforms, report_graph, _ = pyshacl.validate(
-        _merged(data),
-        shacl_graph=shapes if shapes is not None else _shipped_shapes(),
+        merged,
+        shacl_graph=core,
         inference="none",
         abort_on_first=False,
         allow_infos=True,
@@ -132,9 +136,125 @@ def validate(data: Graph, shapes: Graph | None = None) -> Report:
         js=False,
         debug=False,
     )
+    if _add_whole_graph_results(merged, whole, report_graph):
+        conforms = False
     graph = _canonical(report_graph)
     results = tuple(sorted(_results(graph), key=Result.sort_key))
     return Report(conforms=bool(conforms), graph=graph, results=results)
+
+
+def _to_oxigraph(term: Node) -> Any:
+    """An rdflib term as a pyoxigraph term (data graphs have no blank nodes to speak of)."""
+    if isinstance(term, URIRef):
+        return pyoxigraph.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return pyoxigraph.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return pyoxigraph.Literal(str(term), language=term.language)
+        datatype = term.datatype or XSD.string
+        return pyoxigraph.Literal(str(term), datatype=pyoxigraph.NamedNode(str(datatype)))
+    raise TypeError(f"unexpected RDF term {term!r}")
+
+
+def _from_oxigraph(term: Any) -> Node:
+    """A pyoxigraph term back as an rdflib term."""
+    if isinstance(term, pyoxigraph.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, pyoxigraph.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    return Literal(term.value, datatype=URIRef(term.datatype.value))
+
+
+def _oxigraph_store(data: Graph) -> Any:
+    """An in-memory pyoxigraph store of the data: its SPARQL engine plans joins well."""
+    store = pyoxigraph.Store()
+    store.extend(
+        pyoxigraph.Quad(_to_oxigraph(s), _to_oxigraph(p), _to_oxigraph(o)) for s, p, o in data
+    )
+    return store
+
+
+@dataclass(frozen=True)
+class _WholeGraphConstraint:
+    """A SPARQL constraint run once over the whole data graph, not once per focus node."""
+
+    shape: Node
+    constraint: Node
+    query: str
+    message: str
+
+
+def _split_sparql(shapes: Graph) -> tuple[Graph, tuple[_WholeGraphConstraint, ...]]:
+    """The shapes without their SPARQL constraints, and those constraints as whole-graph queries.
+
+    pySHACL evaluates a SPARQL constraint once per focus node, which costs seconds per
+    hundred nodes; the same SELECT with ``$this`` left free, restricted to the shape's
+    target class, finds every violation in one query with the same results.
+    """
+    whole: list[_WholeGraphConstraint] = []
+    core = Graph()
+    for triple in shapes:
+        core.add(triple)
+    for shape, constraint in shapes.subject_objects(SH.sparql):
+        select = shapes.value(constraint, SH.select)
+        targets = list(shapes.objects(shape, SH.targetClass))
+        if select is None or len(targets) != 1:
+            continue  # leave anything unusual to pySHACL
+        prefixes = "".join(
+            f"PREFIX {shapes.value(d, SH.prefix)}: <{shapes.value(d, SH.namespace)}>\n"
+            for source in shapes.objects(constraint, SH.prefixes)
+            for d in shapes.objects(source, SH.declare)
+        )
+        body = str(select).replace("$this", "?this")
+        where = body.index("{", body.upper().index("WHERE")) + 1
+        body = f"{body[:where]} ?this a <{targets[0]}> . {body[where:]}"
+        message = shapes.value(constraint, SH.message) or shapes.value(shape, SH.message)
+        whole.append(_WholeGraphConstraint(shape, constraint, prefixes + body, str(message or "")))
+        core.remove((shape, SH.sparql, constraint))
+    return core, tuple(whole)
+
+
+def _add_whole_graph_results(
+    data: Graph, constraints: tuple[_WholeGraphConstraint, ...], report: Graph
+) -> bool:
+    """Run each whole-graph constraint and add its violations to the report graph."""
+    found = False
+    root = report.value(None, RDF.type, SH.ValidationReport, any=False) if constraints else None
+    store = _oxigraph_store(data) if constraints else None
+    for constraint in constraints:
+        assert store is not None
+        solutions = store.query(constraint.query)
+        for solution in solutions:
+            bindings = {
+                name: _from_oxigraph(solution[name])
+                for name in (v.value for v in solutions.variables)
+                if solution[name] is not None
+            }
+            result = BNode()
+            report.add((result, RDF.type, SH.ValidationResult))
+            report.add((result, SH.focusNode, bindings["this"]))
+            report.add((result, SH.resultSeverity, SH.Violation))
+            report.add((result, SH.sourceShape, constraint.shape))
+            report.add((result, SH.sourceConstraint, constraint.constraint))
+            report.add((result, SH.sourceConstraintComponent, SH.SPARQLConstraintComponent))
+            if "path" in bindings:
+                report.add((result, SH.resultPath, bindings["path"]))
+            if "value" in bindings:
+                report.add((result, SH.value, bindings["value"]))
+            message = constraint.message
+            for name, value in bindings.items():
+                message = message.replace(f"{{?{name}}}", str(value))
+            message = message.replace("{$this}", str(bindings["this"]))
+            report.add((result, SH.resultMessage, Literal(message)))
+            if root is not None:
+                report.add((root, SH.result, result))
+            found = True
+    if found and root is not None:
+        report.set((root, SH.conforms, Literal(False)))
+    return found
 
 
 def validate_files(paths: Iterable[Path], shapes: Graph | None = None) -> Report:
@@ -158,10 +278,15 @@ def load_rdf(path: Path) -> Dataset:
     parser, name = FORMATS[suffix]
     dataset = Dataset()
     try:
-        if parser == "json-ld":
-            _parse_jsonld(path, dataset)
-        else:
-            dataset.parse(source=str(path), format=parser, publicID=path.resolve().as_uri())
+        with warnings.catch_warnings():
+            # rdflib 7.6's own parsers still go through its deprecated ConjunctiveGraph
+            # API and warn about it; the warning concerns rdflib's internals, not us.
+            warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"rdflib\.")
+            if parser == "json-ld":
+                _parse_jsonld(path, dataset)
+            else:
+                with path.open("rb") as file:
+                    dataset.parse(file=file, format=parser, publicID=path.resolve().as_uri())
     except ValidationInputError:
         raise
     except OSError as exc:
@@ -224,14 +349,82 @@ def _merged(data: Graph) -> Graph:
 
 
 def _canonical(report: Graph) -> Graph:
-    """The report with canonical blank node labels and the project's prefixes bound."""
+    """The report with stable blank node labels and the project's prefixes bound."""
+    colours = _bnode_colours(report)
+    order = sorted(colours, key=colours.__getitem__)
+    width = len(str(len(order)))
+    labels = {node: BNode(f"r{index:0{width}d}") for index, node in enumerate(order)}
+
+    def relabel(term: Node) -> Node:
+        return labels[term] if isinstance(term, BNode) else term
+
     graph = Graph(bind_namespaces="none")
-    for triple in to_canonical_graph(report):
-        graph.add(triple)
+    for s, p, o in report:
+        graph.add((relabel(s), relabel(p), relabel(o)))
     bind_prefixes(graph)
     graph.bind("sh", SH, override=True, replace=True)
     graph.bind("kgsh", SHAPES_NS, override=True, replace=True)
     return graph
+
+
+def _bnode_colours(graph: Graph) -> dict[BNode, str]:
+    """A distinct hash of each blank node's surroundings, the same on every run.
+
+    Blank node labels from pyshacl and from parsers change from run to run. Each node's
+    hash is refined from its neighbours' until the partition is stable; nodes still
+    alike are interchangeable (alike results about alike blank nodes of the data), so
+    they are numbered in any order and refined again. rdflib's exact canonicalisation
+    would do the same job, but takes minutes on reports of many alike results.
+    """
+    nodes = sorted(
+        {term for triple in graph for term in triple if isinstance(term, BNode)}, key=str
+    )
+    edges = {
+        node: (
+            [(p.n3(), o) for p, o in graph.predicate_objects(node)],
+            [(s, p.n3()) for s, p in graph.subject_predicates(node)],
+        )
+        for node in nodes
+    }
+    colours = _refine(edges, dict.fromkeys(nodes, ""))
+    while True:
+        classes: dict[str, list[BNode]] = {}
+        for node in nodes:
+            classes.setdefault(colours[node], []).append(node)
+        alike = sorted(colour for colour, members in classes.items() if len(members) > 1)
+        if not alike:
+            return colours
+        for index, node in enumerate(classes[alike[0]]):
+            colours[node] = _digest(f"{alike[0]}#{index}")
+        colours = _refine(edges, colours)
+
+
+def _refine(
+    edges: dict[BNode, tuple[list[tuple[str, Node]], list[tuple[Node, str]]]],
+    colours: dict[BNode, str],
+) -> dict[BNode, str]:
+    """Hash each node with its neighbours' hashes until no class splits any more."""
+
+    def key(term: Node) -> str:
+        return f"_:{colours[term]}" if isinstance(term, BNode) else term.n3()
+
+    count = len(set(colours.values()))
+    while True:
+        refined = {}
+        for node, (outgoing, incoming) in edges.items():
+            lines = [f"> {p} {key(o)}" for p, o in outgoing]
+            lines += [f"< {key(s)} {p}" for s, p in incoming]
+            refined[node] = _digest(colours[node] + "\n" + "\n".join(sorted(lines)))
+        colours = refined
+        new_count = len(set(colours.values()))
+        if new_count == count:
+            return colours
+        count = new_count
+
+
+def _digest(text: str) -> str:
+    """SHA-256 of a text, in hex."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _results(graph: Graph) -> Iterator[Result]:

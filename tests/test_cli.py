@@ -121,7 +121,7 @@ def test_builds_are_byte_identical_whatever_the_input_order(tmp_path: Path) -> N
 
 
 BAD = [
-    ("missing.txt", None, "does not exist"),
+    ("missing.txt", None, "no such file"),
     ("empty.txt", b"", "empty"),
     ("binary.txt", b"\x00\x01\x02binary", "binary"),
     ("broken.jsonl", b'{"id": "a", "text": "Fine text."}\n{not json\n', "broken.jsonl:2"),

@@ -128,6 +128,9 @@ class Attributor:
                     if found is not None:
                         return found
                 return None
+            if verb.dep_ == "acl" and verb.head.pos_ in ("PROPN", "NOUN"):
+                # "Anna Novak, MEP ..., called on": misparsed as a clause on the name.
+                return self._resolve(verb.head)
             if verb.dep_ not in _INHERIT or verb.head is verb:
                 return None
             verb = verb.head
@@ -267,6 +270,10 @@ class Attributor:
         """The clause a reporting verb governs: 'that ...', 'to ...', 'on X to ...'."""
         lemma = verb.lemma_.lower()
         right = [c for c in verb.rights if c.dep_ in _CONTENT]
+        clauses = [c for c in right if c.dep_ == "ccomp"]
+        if clauses:
+            # 'told the briefing that ...': what was said is the clause, not the hearer.
+            right = clauses
         if lemma == "call":
             right = [
                 c

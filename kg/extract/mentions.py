@@ -293,17 +293,27 @@ class MentionFinder:
         words = list(re.finditer(r"[\w\u00c0-\u024f'’-]+", self.text[max(0, end - 160) : end]))
         offset = max(0, end - 160)
         start = None
+        following = end
         for word in reversed(words):
             token = word.group()
+            if self.text[offset + word.end() : following].strip():
+                break  # punctuation between words ends the name: 'Kowalczyk, Director'
+            following = offset + word.start()
             if token[0].isupper():
                 start = offset + word.start()
             elif token.lower() not in _CONNECTORS or start is None:
                 break
         if start is None:
             return None
-        # A name does not start with a connector: 'the', 'of' at the left edge go.
-        while self.text[start:].split(" ", 1)[0].lower() in _CONNECTORS:
-            start += len(self.text[start:].split(" ", 1)[0]) + 1
+        # A name does not start with a connector ('the', 'of') or a role ('Director of').
+        while True:
+            first = self.text[start:end].split(" ", 1)[0]
+            if first.lower() in _CONNECTORS or (
+                self.lexicon.title(first) is not None and " of " in self.text[start:end]
+            ):
+                start += len(first) + 1
+                continue
+            break
         return start if start < end else None
 
     def _is_org_ent(self, start: int, end: int) -> bool:

@@ -22,6 +22,8 @@ _FROM = re.compile(r"\s+from\s+(?:the\s+)?(?P<place>[^,]+?)\s*$", re.I)
 _OF = re.compile(r"^(?:of|at|for|in|to|on)\s+(?:the\s+)?", re.I)
 _ACRONYM = re.compile(r"\s*\(([^()]{1,20})\)\s*$")
 _COMMITTEE = re.compile(r"\b(?:sub-?committee|committee|delegation)\b", re.I)
+# 'a lawyer who represents ...': a relative clause describes, it names no organization.
+_RELATIVE = re.compile(r"\s+(?:who|whom|whose|which|that)\s+", re.I)
 _MINISTER = re.compile(r"\bminister\b|\bsecretary\b", re.I)
 
 
@@ -120,7 +122,7 @@ def _claim(
     text: str, start: int, end: int, lexicon: Lexicon, phrase_nationality: str | None
 ) -> RoleClaim | None:
     piece = text[start:end]
-    body = _LEADING.sub("", piece)
+    body = _RELATIVE.split(_LEADING.sub("", piece), maxsplit=1)[0]
     is_former = bool(_FORMER.match(body))
     body = _LEADING.sub("", _FORMER.sub("", body))
     years = _YEARS.search(body)
@@ -146,7 +148,7 @@ def _claim(
     title, size = found
     rest = " ".join(words[size:])
     rest = re.sub(r"^[,\s]+", "", rest)
-    if rest.lower().startswith("from "):
+    if rest.lower().startswith("from ") or (rest and not _OF.sub("", rest)[:1].isupper()):
         rest = ""  # 'from <a place we do not know>': a nationality, not an organization
     organization = _OF.sub("", rest).strip() if rest else None
     acronym = None
