@@ -172,7 +172,9 @@ class _DocumentGraph:
         if position.membership is not None:
             self.add(node, KG.speakerRole, memberships[position.membership])
         if position.stated_at is not None:
-            self.add(node, KG.statedAt, self.entity_iri(position.stated_at))
+            event = self.entity_iri(position.stated_at)
+            self.add(node, KG.statedAt, event)
+            self.add(event, KG.participant, self.entity_iri(position.speaker))
 
 
 def document_graph(extraction: DocExtraction, resolution: Resolution, minter: Minter) -> Graph:

@@ -105,6 +105,24 @@ class Position:
 
 
 @dataclass(frozen=True)
+class Attribution:
+    """Who said what as the text words it, whether or not the speaker is an entity.
+
+    Every attribution the extractor finds, including those whose speaker is a common
+    noun ("officials said"); positions are the ones whose speaker resolved to a person
+    or an organization. Evaluation scores attributions.
+    """
+
+    content: Span
+    is_direct: bool
+    speaker_text: str | None  # the words naming the speaker, as written
+    speaker_span: Span | None
+    speaker: int | None = None  # local_id of the PERSON or ORGANIZATION, when resolved
+    cue: str | None = None  # the cue's lemma
+    cue_span: Span | None = None
+
+
+@dataclass(frozen=True)
 class DocExtraction:
     """Everything extracted from one article; local ids index ``entities``."""
 
@@ -112,4 +130,5 @@ class DocExtraction:
     entities: tuple[Entity, ...] = ()
     memberships: tuple[Membership, ...] = ()
     positions: tuple[Position, ...] = ()
+    attributions: tuple[Attribution, ...] = ()
     warnings: tuple[str, ...] = field(default=(), compare=False)

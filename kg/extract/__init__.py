@@ -12,13 +12,22 @@ from collections.abc import Iterator
 from spacy.tokens import Doc
 
 from kg.extract.attribution import Attributor, Found, quotations
-from kg.extract.events import find_events
+from kg.extract.events import find_events, reported_event
 from kg.extract.layout import Section, paragraphs, sections
 from kg.extract.mentions import MentionFinder
 from kg.extract.registry import Registry
 from kg.extract.roles import parse_roles, role_after, role_before
 from kg.lexicon import Lexicon
-from kg.model import Article, DocExtraction, EntityKind, Membership, Position, Span, Stance
+from kg.model import (
+    Article,
+    Attribution,
+    DocExtraction,
+    EntityKind,
+    Membership,
+    Position,
+    Span,
+    Stance,
+)
 
 __all__ = ["extract"]
 
@@ -47,16 +56,42 @@ def extract(article: Article, doc: Doc, lexicon: Lexicon) -> DocExtraction:
     for event in find_events(text):
         local = registry.ensure(EntityKind.EVENT, event.label, (event.span,))
         registry.update(local, start_date=event.date)
+    gathering = reported_event(text, paras, article.published)
+    stated_at = None
+    if gathering is not None:
+        stated_at = registry.ensure(EntityKind.EVENT, gathering.label, (gathering.span,))
+        if gathering.date:
+            registry.update(stated_at, start_date=gathering.date)
     memberships = list(_memberships(doc, registry, lexicon, live))
     verbs = frozenset(lexicon.verbs)
     found = list(_attributions(doc, registry, paras, live, verbs))
-    positions = _positions(found, registry, memberships, lexicon)
+    positions = _positions(found, registry, memberships, lexicon, stated_at)
     return DocExtraction(
         article=article,
         entities=tuple(registry.entities),
         memberships=tuple(memberships),
         positions=tuple(positions),
+        attributions=tuple(_attribution_records(found, text)),
     )
+
+
+def _attribution_records(found: list[Found], text: str) -> Iterator[Attribution]:
+    """Every attribution found, in text order, once per content span."""
+    seen: set[Span] = set()
+    for item in sorted(found, key=lambda f: (f.content, f.speaker is None)):
+        if item.content in seen:
+            continue
+        seen.add(item.content)
+        words = item.speaker_words
+        yield Attribution(
+            content=item.content,
+            is_direct=item.is_direct,
+            speaker_text=text[words.start : words.end] if words else None,
+            speaker_span=words,
+            speaker=item.speaker,
+            cue=item.cue,
+            cue_span=item.cue_words,
+        )
 
 
 def _has_finite_verb(doc: Doc, para: Span) -> bool:
@@ -182,10 +217,16 @@ def _attributions(
 
 
 def _positions(
-    found: list[Found], registry: Registry, memberships: list[Membership], lexicon: Lexicon
+    found: list[Found],
+    registry: Registry,
+    memberships: list[Membership],
+    lexicon: Lexicon,
+    stated_at: int | None,
 ) -> list[Position]:
     positions: dict[tuple[Span, int], Position] = {}
     for item in found:
+        if item.speaker is None:
+            continue
         key = (item.content, item.speaker)
         if key in positions:
             continue
@@ -204,6 +245,7 @@ def _positions(
             addressee=item.addressee,
             about=about,
             membership=_membership_of(item.speaker, memberships),
+            stated_at=stated_at,
         )
     return sorted(positions.values(), key=lambda p: (p.evidence, p.speaker))
 

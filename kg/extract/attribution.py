@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
@@ -50,19 +50,29 @@ _OBJECT_CUES = frozenset(
         "request",
     }
 )
+_CONTINUATION = 120  # characters between '"A," she said.' and '"B."'
 _SPEAKER_REACH = 700  # characters: about two news paragraphs
 
 
 @dataclass(frozen=True)
 class Found:
-    """One attribution before it becomes a position."""
+    """One attribution; it becomes a position when its speaker is an entity."""
 
-    speaker: int
+    speaker: int | None
     speaker_words: Span | None
     content: Span
     is_direct: bool
     cue: str | None
     addressee: int | None = None
+    cue_words: Span | None = None
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """The words that name a speaker, and the entity they resolve to, if any."""
+
+    local: int | None
+    words: Span
 
 
 def quotations(text: str, within: Span) -> Iterator[Span]:
@@ -72,6 +82,10 @@ def quotations(text: str, within: Span) -> Iterator[Span]:
         start, end = _trim(text, match.start(group), match.end(group))
         if end - start > 0 and len(text[start:end].split()) >= _MIN_WORDS:
             yield Span(start, end)
+
+
+def _words(token: Token) -> Span:
+    return Span(token.idx, token.idx + len(token))
 
 
 def _before_quotes(text: str, content: Span, quotes: list[Span]) -> Span | None:
@@ -106,11 +120,12 @@ class Attributor:
         self.verbs = verbs
         self.last_speaker: int | None = None
         self.last_speaker_at = -_SPEAKER_REACH
+        self.last_direct: Speaker | None = None  # who spoke the last quotation
 
     # -- speakers ---------------------------------------------------------------------
 
-    def speaker_of(self, verb: Token) -> tuple[int, Span] | None:
-        """The entity a cue verb's subject names, with the words that name it."""
+    def speaker_of(self, verb: Token) -> Speaker | None:
+        """Who a cue verb's subject names (an entity, or just the words), or None."""
         seen = 0
         while seen < 4:
             subjects = [c for c in verb.children if c.dep_ in _SUBJECT]
@@ -122,12 +137,11 @@ class Attributor:
                 if p.dep_ == "pobj"
             ]
             if subjects:
-                # Nearest subject first: "Finnish MEP ..., Petri Sarvamaa claimed" has two.
-                for subject in sorted(subjects, key=lambda t: -t.i):
-                    found = self._resolve(subject)
-                    if found is not None:
-                        return found
-                return None
+                # Nearest subject first: "Finnish MEP ..., Petri Sarvamaa claimed" has two;
+                # an entity beats a common noun.
+                found = [self._resolve(s) for s in sorted(subjects, key=lambda t: -t.i)]
+                named = [f for f in found if f.local is not None]
+                return (named or found)[0]
             if verb.dep_ == "acl" and verb.head.pos_ in ("PROPN", "NOUN"):
                 # "Anna Novak, MEP ..., called on": misparsed as a clause on the name.
                 return self._resolve(verb.head)
@@ -137,11 +151,9 @@ class Attributor:
             seen += 1
         return None
 
-    def _resolve(self, token: Token) -> tuple[int, Span] | None:
-        lower = token.lower_
+    def _resolve(self, token: Token) -> Speaker:
         if token.pos_ == "PRON":
-            local = self._antecedent(token)
-            return (local, Span(token.idx, token.idx + len(token))) if local is not None else None
+            return Speaker(self._antecedent(token), Span(token.idx, token.idx + len(token)))
         subtree = list(token.subtree)
         head_span = (token.idx, token.idx + len(token))
         local = self.registry.at(*head_span)
@@ -164,10 +176,20 @@ class Attributor:
             EntityKind.PERSON,
             EntityKind.ORGANIZATION,
         ):
-            return None
-        span = self.registry.mention_span(*head_span) or Span(*head_span)
-        del lower
-        return local, span
+            return Speaker(None, self._phrase(token))
+        return Speaker(local, self.registry.mention_span(*head_span) or Span(*head_span))
+
+    def _phrase(self, token: Token) -> Span:
+        """A subject noun phrase without trailing clauses: 'senior officials', 'the campaign'."""
+        left = token.left_edge
+        right = token
+        for child in token.rights:
+            if child.dep_ in ("compound", "amod", "prep", "pobj", "flat", "appos", "nummod"):
+                right = child.right_edge
+            else:
+                break
+        start, end = _trim(self.text, left.idx, right.idx + len(right))
+        return Span(start, end) if start < end else Span(token.idx, token.idx + len(token))
 
     def _antecedent(self, pronoun: Token) -> int | None:
         """The person a pronoun most likely means: the last speaker, else the nearest name."""
@@ -199,24 +221,44 @@ class Attributor:
                 return local
         return None
 
-    def _spoke(self, speaker: int, content: Span) -> None:
+    def _spoke(self, speaker: int | None, content: Span, direct: Speaker | None = None) -> None:
+        if direct is not None:
+            self.last_direct = direct
+        if speaker is None:
+            return
         self.last_speaker = speaker
         self.last_speaker_at = content.end
 
     # -- direct quotations ------------------------------------------------------------
 
     def direct(self, paragraph: Span) -> Iterator[Found]:
-        """Quotations with a cue verb outside the quote, in the quote's own sentences."""
+        """Quotations with a cue verb outside the quote, in the quote's own sentences.
+
+        A quotation without a cue continues the speaker before it: right after a cued
+        quotation in the same paragraph ('"A," she said. "B."') it extends that statement;
+        in a following paragraph it is a new statement of the same speaker.
+        """
         quotes = list(quotations(self.text, paragraph))
+        found: list[Found] = []
         for quote in quotes:
             cue = self._cue_for(quote, paragraph, quotes)
-            if cue is None:
-                continue
-            who = self.speaker_of(cue)
-            if who is None:
-                continue
-            self._spoke(who[0], quote)
-            yield Found(who[0], who[1], quote, True, cue.lemma_.lower())
+            who = self.speaker_of(cue) if cue is not None else None
+            if cue is not None and who is not None:
+                found.append(
+                    Found(who.local, who.words, quote, True, cue.lemma_.lower(), None, _words(cue))
+                )
+                self._spoke(who.local, quote, who)
+            elif found and quote.start - found[-1].content.end < _CONTINUATION:
+                last = found[-1]
+                found[-1] = replace(last, content=Span(last.content.start, quote.end))
+                self._spoke(last.speaker, quote, None)
+            elif (
+                self.last_direct is not None and quote.start - self.last_speaker_at < _SPEAKER_REACH
+            ):
+                who = self.last_direct
+                found.append(Found(who.local, who.words, quote, True, None))
+                self._spoke(who.local, quote, who)
+        yield from found
 
     def _cue_for(self, quote: Span, paragraph: Span, quotes: list[Span]) -> Token | None:
         sentences = self._sentences(quote)
@@ -248,6 +290,13 @@ class Attributor:
         if span is None:
             return
         for token in span:
+            if (
+                token.lower_ == "according"
+                and token.i + 1 < len(self.doc)
+                and token.nbor(1).lower_ == "to"
+            ):
+                yield from self._according(token, quotes)
+                continue
             if token.pos_ != "VERB" or token.lemma_.lower() not in self.verbs:
                 continue
             if any(q.start <= token.idx < q.end for q in quotes):
@@ -261,16 +310,46 @@ class Attributor:
             who = self.speaker_of(token)
             if who is None:
                 continue
-            self._spoke(who[0], content)
+            self._spoke(who.local, content)
             yield Found(
-                who[0], who[1], content, False, token.lemma_.lower(), self._addressee(token)
+                who.local,
+                who.words,
+                content,
+                False,
+                token.lemma_.lower(),
+                self._addressee(token),
+                _words(token),
             )
+
+    def _according(self, according: Token, quotes: list[Span]) -> Iterator[Found]:
+        """'..., according to X': X said the clause the phrase hangs on."""
+        to = according.nbor(1)
+        source = next((c for c in to.children if c.dep_ == "pobj"), None)
+        if source is None:
+            return
+        head = according.head
+        while head.dep_ not in ("ROOT", "ccomp", "conj") and head.head is not head:
+            head = head.head
+        phrase = {t.i for t in according.subtree} | {t.i for t in to.subtree}
+        rest = [t for t in head.subtree if t.i not in phrase and not t.is_punct]
+        before = [t for t in rest if t.i < according.i]
+        after = [t for t in rest if t.i > according.i]
+        side = before if len(before) >= len(after) else after
+        if len(side) < _MIN_WORDS:
+            return
+        start, end = _trim(self.text, side[0].idx, side[-1].idx + len(side[-1]))
+        content = _before_quotes(self.text, Span(start, end), quotes) if start < end else None
+        if content is None:
+            return
+        who = self._resolve(source)
+        self._spoke(who.local, content)
+        yield Found(who.local, who.words, content, False, "according to", None, _words(according))
 
     def _content(self, verb: Token) -> Span | None:
         """The clause a reporting verb governs: 'that ...', 'to ...', 'on X to ...'."""
         lemma = verb.lemma_.lower()
         right = [c for c in verb.rights if c.dep_ in _CONTENT]
-        clauses = [c for c in right if c.dep_ == "ccomp"]
+        clauses = [c for c in verb.children if c.dep_ == "ccomp"]
         if clauses:
             # 'told the briefing that ...': what was said is the clause, not the hearer.
             right = clauses

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from kg.model import Span
 
@@ -112,3 +113,65 @@ def find_events(text: str) -> Iterator[EventMention]:
             EventMention(Span(match.start(), match.end()), label, _date(match["year"], month))
         )
     yield from sorted(found, key=lambda e: e.span)
+
+
+_GATHERINGS = (
+    "conference|hearing|summit|forum|briefing|meeting|session|debate|rally|symposium|"
+    "webinar|seminar|roundtable|round table|panel|gathering|event"
+)
+_GATHERING = re.compile(rf"\b(?P<noun>{_GATHERINGS})\b", re.I)
+_DAY = re.compile(
+    r"\b(?P<eve>eve of\b[^.]{0,80}?)?"
+    rf"\b(?P<month>{_MONTH})\s+(?P<day>[0-3]?\d)\b(?:,?\s+(?P<year>(?:19|20)\d\d))?"
+)
+_FIRST_PARAGRAPHS = 3
+
+
+@dataclass(frozen=True)
+class ReportedEvent:
+    """The gathering an article reports on: 'a conference held on December 7'."""
+
+    span: Span  # the word that names it
+    label: str
+    date: str | None  # YYYY-MM-DD when the year is known
+
+
+def _event_date(match: re.Match[str], published: str | None) -> tuple[str, str | None]:
+    """'December 7' as a label part, and as an ISO date when a year is known.
+
+    'On the eve of ... December 10' is the day before. Without a year in the text, the
+    publication date's year is used, a year earlier when the month is later than it.
+    """
+    month = MONTHS.index(match["month"].lower()) + 1
+    day = int(match["day"])
+    year = int(match["year"]) if match["year"] else None
+    if year is None and published and re.match(r"\d{4}-\d{2}", published):
+        year = int(published[:4]) - (1 if month > int(published[5:7]) else 0)
+    try:
+        when = date(year or 2001, month, day)  # 2001: any non-leap year, for arithmetic
+    except ValueError:
+        return f"{match['month']} {day}", None
+    if match["eve"]:
+        when -= timedelta(days=1)
+    label = f"{MONTHS[when.month - 1].capitalize()} {when.day}"
+    if year is None:
+        return label, None
+    return f"{label}, {when.year}", when.isoformat()
+
+
+def reported_event(
+    text: str, paragraphs: list[Span], published: str | None
+) -> ReportedEvent | None:
+    """The dated gathering named in the first paragraphs, if any."""
+    for para in paragraphs[:_FIRST_PARAGRAPHS]:
+        chunk = text[para.start : para.end]
+        for sentence in re.finditer(r"[^.!?\n]+[.!?]?", chunk):
+            noun = _GATHERING.search(sentence.group())
+            when = _DAY.search(sentence.group())
+            if noun is None or when is None:
+                continue
+            day, iso = _event_date(when, published)
+            start = para.start + sentence.start() + noun.start()
+            label = f"{noun['noun'].capitalize()} on {day}"
+            return ReportedEvent(Span(start, start + len(noun["noun"])), label, iso)
+    return None
