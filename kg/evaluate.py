@@ -572,7 +572,7 @@ def format_table(comparison: Comparison) -> str:
         attributed = [_pct(r.scores.by_quote_type[i].attributed_recall) for r in runs]
         rows += [(f"recall, {label}", cells), ("  attributed recall", attributed)]
     rows += [
-        ("extraction seconds", [f"{r.extract_seconds:.1f}" for r in runs]),
+        ("extraction seconds", [f"{r.extract_seconds:.2f}" for r in runs]),
         ("docs/s, parse + extraction", [f"{comparison.docs_per_second(r):.2f}" for r in runs]),
     ]
     if any(r.skipped for r in runs):

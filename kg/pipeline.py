@@ -40,13 +40,21 @@ def extract_all(articles: Sequence[Article], nlp: Language) -> list[DocExtractio
     return [extract(article, doc, words) for article, doc in zip(articles, docs, strict=True)]
 
 
+def _distinct(articles: list[Article]) -> list[Article]:
+    """One article per text: the same text under two names is one document (first id wins)."""
+    first: dict[str, Article] = {}
+    for article in sorted(articles, key=lambda a: a.id):
+        first.setdefault(article.sha256, article)
+    return [a for a in articles if first[a.sha256] is a]
+
+
 def build(inputs: Sequence[Path], nlp: Language, out_dir: Path | None, base: str) -> Build:
     """Read, extract, resolve, validate and (when ``out_dir`` is given) write a build."""
     articles: list[Article] = []
     errors: list[InputError] = []
     for item in iter_inputs(inputs):
         (errors if isinstance(item, InputError) else articles).append(item)  # type: ignore[arg-type]
-    extractions = extract_all(articles, nlp)
+    extractions = extract_all(_distinct(articles), nlp)
     graphs = build_graphs(extractions, resolve(extractions), Minter(base))
     union = Graph()
     for graph in graphs.values():

@@ -1,9 +1,11 @@
 """SHACL validation of newskg graphs: RDF files in, pyshacl run, a deterministic Report out.
 
-The shipped shapes (``shapes/kg.ttl``) are used unless others are given. Validation
-never touches the network: no inference, no ``owl:imports``, and a JSON-LD file may
-only carry its context inline. The report graph has canonical blank node labels, so
-the same data always gives the same report, triple for triple and in the same order.
+The shipped shapes (``shapes/kg.ttl``) are used unless others are given. pySHACL checks
+the core constraints; SPARQL constraints on a target class run once over the whole graph
+in pyoxigraph instead (pySHACL's per-node queries take minutes on a few hundred
+positions). Validation never touches the network: no inference, no ``owl:imports``, and a
+JSON-LD file may only carry its context inline. The report graph gets stable blank node
+labels, so the same data always gives the same report, triple for triple and in order.
 """
 
 from __future__ import annotations
@@ -185,6 +187,7 @@ class _WholeGraphConstraint:
     constraint: Node
     query: str
     message: str
+    severity: Node
 
 
 def _split_sparql(shapes: Graph) -> tuple[Graph, tuple[_WholeGraphConstraint, ...]]:
@@ -212,7 +215,10 @@ def _split_sparql(shapes: Graph) -> tuple[Graph, tuple[_WholeGraphConstraint, ..
         where = body.index("{", body.upper().index("WHERE")) + 1
         body = f"{body[:where]} ?this a <{targets[0]}> . {body[where:]}"
         message = shapes.value(constraint, SH.message) or shapes.value(shape, SH.message)
-        whole.append(_WholeGraphConstraint(shape, constraint, prefixes + body, str(message or "")))
+        severity = shapes.value(shape, SH.severity) or SH.Violation
+        whole.append(
+            _WholeGraphConstraint(shape, constraint, prefixes + body, str(message or ""), severity)
+        )
         core.remove((shape, SH.sparql, constraint))
     return core, tuple(whole)
 
@@ -220,7 +226,7 @@ def _split_sparql(shapes: Graph) -> tuple[Graph, tuple[_WholeGraphConstraint, ..
 def _add_whole_graph_results(
     data: Graph, constraints: tuple[_WholeGraphConstraint, ...], report: Graph
 ) -> bool:
-    """Run each whole-graph constraint and add its violations to the report graph."""
+    """Run each whole-graph constraint, add its results to the report; True on a violation."""
     found = False
     root = report.value(None, RDF.type, SH.ValidationReport, any=False) if constraints else None
     store = _oxigraph_store(data) if constraints else None
@@ -236,14 +242,14 @@ def _add_whole_graph_results(
             result = BNode()
             report.add((result, RDF.type, SH.ValidationResult))
             report.add((result, SH.focusNode, bindings["this"]))
-            report.add((result, SH.resultSeverity, SH.Violation))
+            report.add((result, SH.resultSeverity, constraint.severity))
             report.add((result, SH.sourceShape, constraint.shape))
             report.add((result, SH.sourceConstraint, constraint.constraint))
             report.add((result, SH.sourceConstraintComponent, SH.SPARQLConstraintComponent))
             if "path" in bindings:
                 report.add((result, SH.resultPath, bindings["path"]))
-            if "value" in bindings:
-                report.add((result, SH.value, bindings["value"]))
+            # As SHACL-SPARQL says: ?value if the query binds it, else the focus node.
+            report.add((result, SH.value, bindings.get("value", bindings["this"])))
             message = constraint.message
             for name, value in bindings.items():
                 message = message.replace(f"{{?{name}}}", str(value))
@@ -251,7 +257,7 @@ def _add_whole_graph_results(
             report.add((result, SH.resultMessage, Literal(message)))
             if root is not None:
                 report.add((root, SH.result, result))
-            found = True
+            found = found or constraint.severity == SH.Violation
     if found and root is not None:
         report.set((root, SH.conforms, Literal(False)))
     return found

@@ -8,7 +8,7 @@ from pathlib import Path
 import pyoxigraph
 import pyshacl
 import pytest
-from rdflib import Dataset, Graph, URIRef
+from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 
 from kg import resources
@@ -53,6 +53,37 @@ def test_nonconforming_fixture_fails_for_its_reason(path: Path) -> None:
     assert not report.conforms
     found = {(result.path, result.component.removeprefix(str(SH))) for result in report.results}
     assert (expected_path, component) in found, report.summary()
+
+
+def _outcomes(report: Graph) -> set[tuple[str, ...]]:
+    """(focus, path, shape, component, value) of every result, blank nodes as ``_:``."""
+    predicates = (
+        SH.focusNode,
+        SH.resultPath,
+        SH.sourceShape,
+        SH.sourceConstraintComponent,
+        SH.value,
+    )
+    return {
+        tuple(
+            "_:" if isinstance(value, BNode) else str(value)
+            for value in (report.value(node, predicate) for predicate in predicates)
+        )
+        for node in report.subjects(RDF.type, SH.ValidationResult)
+    }
+
+
+@pytest.mark.parametrize("path", NONCONFORMING + CONFORMING, ids=_ids(NONCONFORMING + CONFORMING))
+def test_validate_agrees_with_plain_pyshacl(path: Path) -> None:
+    # validate() runs the SPARQL constraints itself, over the whole graph; pySHACL run
+    # on the same data with the same shapes must find exactly the same results.
+    data = Graph().parse(path)
+    conforms, expected, _ = pyshacl.validate(
+        data, shacl_graph=resources.shapes_graph(), inference="none", advanced=True
+    )
+    report = validate(data)
+    assert report.conforms == conforms
+    assert _outcomes(report.graph) == _outcomes(expected)
 
 
 def test_there_are_enough_fixtures() -> None:

@@ -212,8 +212,18 @@ def _attributions(
         if para in headings:
             continue
         quotes = list(quotations(doc.text, para))
-        yield from attributor.direct(para)
-        yield from attributor.reported(para, quotes)
+        direct = list(attributor.direct(para))
+        reported = list(attributor.reported(para, quotes))
+        # A quotation inside a reported clause is part of that (mixed) statement.
+        yield from (
+            d
+            for d in direct
+            if not any(
+                r.content.start <= d.content.start and d.content.end <= r.content.end
+                for r in reported
+            )
+        )
+        yield from reported
 
 
 def _positions(

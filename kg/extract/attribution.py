@@ -89,13 +89,19 @@ def _words(token: Token) -> Span:
 
 
 def _before_quotes(text: str, content: Span, quotes: list[Span]) -> Span | None:
-    """Cut reported content where a quotation begins ('called on X to ..., stating “...”')."""
+    """Cut reported content where a separate quotation begins.
+
+    'called on X to ..., stating “...”': the quotation is its own statement. A quotation
+    woven into the clause ('said the plan was “dead on arrival”') stays: a mixed quote.
+    """
     end = content.end
     for quote in quotes:
         if quote.start - 1 <= content.start < quote.end:
             return None
         if content.start < quote.start < end:
-            end = quote.start - 1
+            lead = text[content.start : quote.start - 1].rstrip()
+            if lead.endswith((",", ":", ";")) or quote.end > end + 2:
+                end = quote.start - 1
     start, end = _trim(text, content.start, end)
     if end <= start or len(text[start:end].split()) < _MIN_WORDS:
         return None
@@ -152,6 +158,9 @@ class Attributor:
         return None
 
     def _resolve(self, token: Token) -> Speaker:
+        if token.tag_ in ("WDT", "WP") and token.head.dep_ == "relcl":
+            # 'the police department, which reported ...': the antecedent speaks.
+            return self._resolve(token.head.head)
         if token.pos_ == "PRON":
             return Speaker(self._antecedent(token), Span(token.idx, token.idx + len(token)))
         subtree = list(token.subtree)
@@ -301,7 +310,7 @@ class Attributor:
                 continue
             if any(q.start <= token.idx < q.end for q in quotes):
                 continue
-            content = self._content(token)
+            content = self._content(token) or self._parenthetical(token)
             if content is None:
                 continue
             content = _before_quotes(self.text, content, quotes)
@@ -320,6 +329,17 @@ class Attributor:
                 self._addressee(token),
                 _words(token),
             )
+
+    def _parenthetical(self, verb: Token) -> Span | None:
+        """'That is why, he argued, the party must act': the cue interrupts its content."""
+        if verb.dep_ != "parataxis" or verb.head.pos_ not in ("VERB", "AUX"):
+            return None
+        inner = {t.i for t in verb.subtree}
+        rest = [t for t in verb.head.subtree if t.i not in inner and not t.is_punct]
+        if len(rest) < _MIN_WORDS:
+            return None
+        start, end = _trim(self.text, rest[0].idx, rest[-1].idx + len(rest[-1]))
+        return Span(start, end) if start < end else None
 
     def _according(self, according: Token, quotes: list[Span]) -> Iterator[Found]:
         """'..., according to X': X said the clause the phrase hangs on."""
@@ -368,7 +388,8 @@ class Attributor:
             if not (c.pos_ == "VERB" and c.lemma_.lower() in self.verbs and c.dep_ == "advcl")
         ]
         has_clause = any(c.dep_ in ("ccomp", "xcomp", "prep") for c in right)
-        if not has_clause and lemma not in _OBJECT_CUES:
+        has_object = any(c.dep_ in ("dobj", "obj") for c in right)
+        if not has_clause and not has_object and lemma not in _OBJECT_CUES:
             return None
         if not right:
             return None
