@@ -185,7 +185,7 @@ NGOS = (
     ("Minority Rights Observatory", "MRO"),
     ("Association of Exiled Lawyers", "AEL"),
 )
-NGO_ROLES = ("Director", "President", "Secretary-General", "Head of Advocacy", "Researcher")
+NGO_ROLES = ("Director", "President", "Secretary-General", "Head of Advocacy", "Programme Director")
 
 # Real EU institutions (the gazetteer knows them), with the acronyms used in the text.
 INSTITUTIONS = (
@@ -522,7 +522,11 @@ class _Writer:
         if p.kind == "official":
             return f"{p.role} of the {self.org(p.body, 'EEAS' if 'Action' in p.body else None)}"
         if p.kind == "minister":
-            return f"Former {p.demonym} Foreign Minister"
+            return (
+                f"Former {p.demonym} Foreign Minister"
+                if heading
+                else f"a former {p.demonym} foreign minister"
+            )
         if p.kind == "academic":
             return f"{p.role} at the {p.body}"
         if heading:

@@ -123,8 +123,8 @@ class Typing:
         return sum(n for g, _, n in self.cells if g == kind)
 
     def not_named(self) -> int:
-        """Predictions left out because they only cover unnamed gold mentions."""
-        return sum(n for g, _, n in self.cells if g == NOT_NAMED)
+        """Predictions of the scored kinds left out: they only cover unnamed gold mentions."""
+        return sum(n for g, p, n in self.cells if g == NOT_NAMED and p in KINDS)
 
     def precision(self, kind: str | None = None) -> float:
         """Precision of one kind, or micro-averaged over the scored kinds when None."""
@@ -332,7 +332,7 @@ def align(doc: GoldDoc, preds: Sequence[Predicted]) -> Alignment:
     return Alignment(named, tuple(preds), tuple(pairs), not_named)
 
 
-def typing(alignments: Iterable[Alignment]) -> Typing:
+def type_counts(alignments: Iterable[Alignment]) -> Typing:
     """The confusion counts of one system over aligned documents."""
     counts: Counter[tuple[str, str]] = Counter()
     for al in alignments:
@@ -349,7 +349,7 @@ def typing(alignments: Iterable[Alignment]) -> Typing:
     return Typing.from_counter(counts)
 
 
-def clustering(alignments: Iterable[Alignment]) -> Clustering:
+def cluster_counts(alignments: Iterable[Alignment]) -> Clustering:
     """Merge recall and purity counts of one system's entities over aligned documents."""
     n: Counter[str] = Counter()
     for al in alignments:
@@ -382,7 +382,9 @@ def score(
         raise ValueError(f"{len(predictions)} prediction lists for {len(gold_docs)} documents")
     alignments = [align(d, p) for d, p in zip(gold_docs, predictions, strict=True)]
     grouped = any(p.entity is not None for preds in predictions for p in preds)
-    return SystemScores(name, typing(alignments), clustering(alignments) if grouped else None)
+    return SystemScores(
+        name, type_counts(alignments), cluster_counts(alignments) if grouped else None
+    )
 
 
 def evaluate(gold_docs: Sequence[GoldDoc], nlp: Language, lexicon: Lexicon) -> EntityComparison:

@@ -51,7 +51,7 @@ _OBJECT_CUES = frozenset(
         "request",
     }
 )
-_CONTINUATION = 120  # characters between '"A," she said.' and '"B."'
+_CONTINUATION = 250  # characters between "A," she said. and "B." in one paragraph
 _SPEAKER_REACH = 700  # characters: about two news paragraphs
 
 
@@ -256,7 +256,11 @@ class Attributor:
         for quote in quotes:
             cue = self._cue_for(quote, paragraph, quotes)
             who = self.speaker_of(cue) if cue is not None else None
-            if cue is not None and who is not None:
+            if cue is not None and found and found[-1].cue_words == _words(cue):
+                # '"A," she said, "B."': both halves of one statement around one cue.
+                last = found[-1]
+                found[-1] = replace(last, content=Span(last.content.start, quote.end))
+            elif cue is not None and who is not None:
                 found.append(
                     Found(who.local, who.words, quote, True, cue.lemma_.lower(), None, _words(cue))
                 )
