@@ -215,6 +215,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         "parse_share": stage_s["parse"] / total,
         "throughput_ratio": bare_s / build_s,
         "built": counts,
+        "runs_s": {"bare_pipe": bare, "build": build, **stages},
         "peak_rss_mib": peak_rss_mib(),
         "environment": environment(nlp),
     }

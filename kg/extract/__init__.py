@@ -65,7 +65,7 @@ def extract(article: Article, doc: Doc, lexicon: Lexicon) -> DocExtraction:
             registry.update(stated_at, start_date=gathering.date)
     memberships = list(_memberships(doc, registry, lexicon, live))
     verbs = frozenset(lexicon.verbs)
-    found = list(_attributions(doc, registry, paras, live, verbs))
+    found = _without_repeats(list(_attributions(doc, registry, paras, live, verbs)))
     positions = _positions(found, registry, memberships, lexicon, stated_at)
     return DocExtraction(
         article=article,
@@ -87,14 +87,22 @@ def _redundant(inner: Span, outer: Span) -> bool:
     return (inner.end - inner.start) / (outer.end - outer.start) >= _NESTED_OVERLAP
 
 
-def _attribution_records(found: list[Found], text: str) -> Iterator[Attribution]:
-    """Every attribution found, in text order, once per content span."""
-    seen: set[Span] = set()
+def _without_repeats(found: list[Found]) -> list[Found]:
+    """Attributions in text order, one per content span, redundant nested ones dropped."""
     contents = [f.content for f in found]
+    seen: set[Span] = set()
+    kept = []
     for item in sorted(found, key=lambda f: (f.content, f.speaker is None)):
         if item.content in seen or any(_redundant(item.content, c) for c in contents):
             continue
         seen.add(item.content)
+        kept.append(item)
+    return kept
+
+
+def _attribution_records(found: list[Found], text: str) -> Iterator[Attribution]:
+    """Every attribution found, as the records evaluation reads."""
+    for item in found:
         words = item.speaker_words
         yield Attribution(
             content=item.content,

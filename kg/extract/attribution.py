@@ -85,6 +85,16 @@ def quotations(text: str, within: Span) -> Iterator[Span]:
             yield Span(start, end)
 
 
+def _that_clause(verb: Token) -> bool:
+    """Does a verb outside the lexicon report a that-clause ('X conceded that ...')?"""
+    return any(
+        c.dep_ == "ccomp"
+        and c.i > verb.i
+        and any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children)
+        for c in verb.children
+    ) and any(c.dep_ in _SUBJECT for c in verb.children)
+
+
 def _words(token: Token) -> Span:
     return Span(token.idx, token.idx + len(token))
 
@@ -314,7 +324,9 @@ class Attributor:
             ):
                 yield from self._according(token, quotes)
                 continue
-            if token.pos_ != "VERB" or token.lemma_.lower() not in self.verbs:
+            if token.pos_ != "VERB":
+                continue
+            if token.lemma_.lower() not in self.verbs and not _that_clause(token):
                 continue
             if any(q.start <= token.idx < q.end for q in quotes):
                 continue
