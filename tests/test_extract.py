@@ -153,3 +153,15 @@ def test_role_words_and_demonyms_are_not_entities(
     text = f"The {word} delegation arrived. Ana Ruiz, Finnish MEP, said that talks had begun."
     names = {e.name for e in run(text, pipeline, words).entities if e.kind is not EntityKind.ROLE}
     assert word not in names and "Finnish MEP" not in names
+
+
+def test_an_event_is_never_an_addressee(pipeline: Language, words: Lexicon) -> None:
+    x = run("Jan Kowal urged the 2019 protests to continue peacefully.", pipeline, words)
+    (position,) = x.positions
+    assert position.addressee is None
+
+
+def test_a_role_title_is_not_part_of_a_name(pipeline: Language, words: Lexicon) -> None:
+    text = "We expect High Representative Borrel to act, said Jan Kowal, Polish MEP."
+    names = {e.name for e in run(text, pipeline, words).entities if e.kind is EntityKind.PERSON}
+    assert "High Representative Borrel" not in names

@@ -52,6 +52,7 @@ _OBJECT_CUES = frozenset(
     }
 )
 _CONTINUATION = 250  # characters between "A," she said. and "B." in one paragraph
+_ADDRESSEES = frozenset({EntityKind.PERSON, EntityKind.ORGANIZATION, EntityKind.PLACE})
 _SPEAKER_REACH = 700  # characters: about two news paragraphs
 
 
@@ -443,7 +444,7 @@ class Attributor:
                 candidates += [c for c in prep.children if c.dep_ == "pobj"]
         for token in candidates:
             local = self.registry.at(token.idx, token.idx + len(token))
-            if local is not None and self.registry.kind(local) is not EntityKind.ROLE:
+            if local is not None and self.registry.kind(local) in _ADDRESSEES:
                 return local
         return None
 

@@ -502,9 +502,18 @@ class MentionFinder:
         for group in full.values():
             group.sort(key=lambda m: m.start)
             best = max(group, key=lambda m: (len(_strip_titles(m.text).split()), -m.start))
-            name = display_name(_strip_titles(best.text))
+            name = display_name(self._strip_roles(_strip_titles(best.text)))
             clusters.append(_cluster(EntityKind.PERSON, name, group))
         return clusters
+
+    def _strip_roles(self, name: str) -> str:
+        """'High Representative Borrel' is Borrel: a role title is not part of a name."""
+        words = name.split()
+        for size in range(min(4, len(words) - 1), 0, -1):
+            title = self.lexicon.title(" ".join(words[:size]))
+            if title is not None and not title.is_honorific:
+                return " ".join(words[size:])
+        return name
 
     def _attach(self, mention: Mention, full: dict[str, list[Mention]]) -> str | None:
         """The full name a lone surname means: gender first, then how often, then nearest."""
