@@ -165,3 +165,25 @@ def test_a_role_title_is_not_part_of_a_name(pipeline: Language, words: Lexicon) 
     text = "We expect High Representative Borrel to act, said Jan Kowal, Polish MEP."
     names = {e.name for e in run(text, pipeline, words).entities if e.kind is EntityKind.PERSON}
     assert "High Representative Borrel" not in names
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        (
+            "The Press Freedom Alliance published its report on Monday. "
+            "It said that forty journalists were in prison.",
+            "Press Freedom Alliance",
+        ),
+        (
+            "The Press Freedom Alliance met Ana Ruiz on Monday. "
+            "She said that forty journalists were in prison.",
+            "Ana Ruiz",
+        ),
+    ],
+)
+def test_pronoun_speakers_resolve_by_kind(
+    text: str, speaker: str, pipeline: Language, words: Lexicon
+) -> None:
+    x = run(text, pipeline, words)
+    assert [x.entities[p.speaker].name for p in x.positions] == [speaker]

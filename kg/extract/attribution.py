@@ -53,6 +53,7 @@ _OBJECT_CUES = frozenset(
 )
 _CONTINUATION = 250  # characters between "A," she said. and "B." in one paragraph
 _ADDRESSEES = frozenset({EntityKind.PERSON, EntityKind.ORGANIZATION, EntityKind.PLACE})
+_ORG_REACH = 300  # characters back an 'it' or 'they' may reach for an organization
 _SPEAKER_REACH = 700  # characters: about two news paragraphs
 
 
@@ -219,7 +220,7 @@ class Attributor:
         """The person a pronoun most likely means: the last speaker, else the nearest name."""
         lower = pronoun.lower_
         if lower in _ORG_PRONOUNS:
-            return None
+            return self._organization_antecedent(pronoun)
         gender = _PRONOUN_GENDER.get(lower)
         if gender is None:
             return None
@@ -243,6 +244,23 @@ class Attributor:
             if fits(local):
                 self.registry.genders.setdefault(local, gender)
                 return local
+        return None
+
+    def _organization_antecedent(self, pronoun: Token) -> int | None:
+        """'It said' / 'they said' after an organization spoke or was named just before."""
+        last = self.last_speaker
+        if (
+            last is not None
+            and self.registry.kind(last) is EntityKind.ORGANIZATION
+            and pronoun.idx - self.last_speaker_at < _SPEAKER_REACH
+        ):
+            return last
+        before = self.registry.people_before(pronoun.idx, EntityKind.ORGANIZATION)
+        people = self.registry.people_before(pronoun.idx)
+        if before and before[-1][0] > pronoun.idx - _ORG_REACH:
+            # Only when no person was named since: 'they' after a name means people.
+            if not people or people[-1][0] < before[-1][0]:
+                return before[-1][1]
         return None
 
     def _spoke(self, speaker: int | None, content: Span, direct: Speaker | None = None) -> None:

@@ -89,12 +89,14 @@ class Registry:
                 return Span(s, e)
         return None
 
-    def people_before(self, offset: int) -> list[tuple[int, int]]:
-        """(mention start, local id) of person or organization mentions before an offset."""
+    def people_before(
+        self, offset: int, kind: EntityKind = EntityKind.PERSON
+    ) -> list[tuple[int, int]]:
+        """(mention start, local id) of the mentions of one kind before an offset."""
         return sorted(
             (s, local)
             for s, _e, local in self._spans
-            if s < offset and self.entities[local].kind is EntityKind.PERSON
+            if s < offset and self.entities[local].kind is kind
         )
 
     def kind(self, local: int) -> EntityKind:
