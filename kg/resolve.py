@@ -36,20 +36,13 @@ class Resolution:
         return self.entities[(extraction.article.sha256, local)]
 
 
-def _base_key(kind: EntityKind, name: str) -> str:
-    return normalise_name(name)
-
-
 def resolve(extractions: Iterable[DocExtraction]) -> Resolution:
     """Resolve every document's entities to build entities."""
     docs = sorted(extractions, key=lambda x: x.article.sha256)
     keys: dict[tuple[str, int], tuple[EntityKind, str]] = {}
     for doc in docs:
         for entity in doc.entities:
-            keys[(doc.article.sha256, entity.local_id)] = (
-                entity.kind,
-                _base_key(entity.kind, entity.name),
-            )
+            keys[(doc.article.sha256, entity.local_id)] = (entity.kind, normalise_name(entity.name))
     merged = _merge_partial_names(set(keys.values()))
     merged.update(_merge_acronyms(docs))
     labels: dict[tuple[EntityKind, str], Counter[str]] = defaultdict(Counter)
