@@ -257,10 +257,10 @@ class Attributor:
             return last
         before = self.registry.people_before(pronoun.idx, EntityKind.ORGANIZATION)
         people = self.registry.people_before(pronoun.idx)
-        if before and before[-1][0] > pronoun.idx - _ORG_REACH:
-            # Only when no person was named since: 'they' after a name means people.
-            if not people or people[-1][0] < before[-1][0]:
-                return before[-1][1]
+        recent = bool(before) and before[-1][0] > pronoun.idx - _ORG_REACH
+        # Only when no person was named since: 'they' after a name means people.
+        if recent and (not people or people[-1][0] < before[-1][0]):
+            return before[-1][1]
         return None
 
     def _spoke(self, speaker: int | None, content: Span, direct: Speaker | None = None) -> None:

@@ -10,11 +10,25 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc
 
+from kg.extract.names import (
+    CONNECTORS,
+    GENERIC,
+    JUNK,
+    NAME_WORD,
+    PERSON_BEFORE_COMMA,
+    capitalised_runs,
+    clean,
+    display_name,
+    initials_match,
+    name_words,
+    strip_titles,
+    sub_runs,
+)
 from kg.extract.roles import is_role_phrase, role_after, role_before
 from kg.iri import fold, normalise_name
 from kg.lexicon import Institution, Lexicon
@@ -75,37 +89,7 @@ _ORG_WORDS = frozenset(
 )
 _SLASH = re.compile(r"(?<![\w/])[A-Z][A-Z0-9&]{1,9}(?:/[A-Z][A-Z0-9&]{1,9})+(?![\w/])")
 _ACRONYM_DEF = re.compile(r"\(([A-Z][A-Za-z0-9&.]*[A-Z0-9](?:\s*/\s*[A-Z][A-Za-z0-9&.]*)*)\)")
-_NAME_WORD = re.compile(r"[A-Z\u00c0-\u024f][\w\u00c0-\u024f'’.-]*")
-_CONNECTORS = frozenset({"of", "for", "on", "and", "the", "in", "to", "de", "du", "des", "la"})
-# Two to four capitalised words right before a comma: a name an apposition may follow.
-_CAPITALISED = r"[A-Z\u00c0-\u024f][\w\u00c0-\u024f’'-]+"
-_PERSON_BEFORE_COMMA = re.compile(rf"(?<![\w’'-]){_CAPITALISED}(?:\s+{_CAPITALISED}){{1,3}}(?=, )")
-# Words run together by a scraper ('HomeIran News'): a capital deep inside a word.
-_JUNK = re.compile(r"\b[A-Z]?[a-z]{3,}[A-Z][a-z]")
-# A lone generic word names no particular body: 'the Union', 'the Court'.
-_GENERIC = frozenset(
-    [
-        "union",
-        "court",
-        "commission",
-        "council",
-        "parliament",
-        "assembly",
-        "committee",
-        "government",
-        "ministry",
-        "agency",
-        "regime",
-        "state",
-        "republic",
-        "senate",
-        "house",
-        "army",
-        "police",
-    ]
-)
 _NAME_ROLES = frozenset({"nsubj", "nsubjpass", "dobj", "pobj", "appos", "conj", "attr"})
-_TRIM = " \t\r\n.,;:!?\"'“”‘’()[]"
 
 
 @dataclass
@@ -131,32 +115,6 @@ class Cluster:
     gender: str | None
 
 
-def _clean(text: str, start: int, end: int) -> tuple[int, int]:
-    """Trim punctuation, a leading article and a trailing possessive from a name."""
-    while start < end and text[start] in _TRIM:
-        start += 1
-    while end > start and text[end - 1] in _TRIM:
-        end -= 1
-    for suffix in ("'s", "’s"):
-        if text.endswith(suffix, start, end):
-            end -= len(suffix)
-    lowered = text[start:end].lower()
-    if lowered.startswith(("the ", "a ", "an ")):
-        start += lowered.index(" ") + 1
-    return start, end
-
-
-def display_name(text: str) -> str:
-    """A name as a label: upper-case surnames ('LÓPEZ AGUILAR') in title case."""
-    words = []
-    for word in text.split():
-        letters = [c for c in word if c.isalpha()]
-        if len(letters) > 1 and all(c.isupper() for c in letters) and len(letters) > 3:
-            word = word[0] + word[1:].lower()
-        words.append(word)
-    return " ".join(words)
-
-
 class MentionFinder:
     """Finds, types and clusters the names of one document."""
 
@@ -180,12 +138,12 @@ class MentionFinder:
     def _add(
         self, start: int, end: int, kind: EntityKind | None, weight: int = 1
     ) -> Mention | None:
-        start, end = _clean(self.text, start, end)
+        start, end = clean(self.text, start, end)
         if end - start < 2 or (not self.text[start].isupper() and not self.text[start].isdigit()):
             return None
         if kind is EntityKind.PERSON and any(s.start <= start < s.end for s in self._role_spans):
             return None  # 'Justice' in 'Committee on Civil Liberties, Justice and ...'
-        if _JUNK.search(self.text, start, end):
+        if JUNK.search(self.text, start, end):
             return None
         key = (start, end)
         mention = self.mentions.get(key)
@@ -208,7 +166,7 @@ class MentionFinder:
 
     def _from_role_context(self) -> None:
         """A name with a role phrase beside it ('Name, an MEP from Italy') is a person."""
-        for match in _PERSON_BEFORE_COMMA.finditer(self.text):
+        for match in PERSON_BEFORE_COMMA.finditer(self.text):
             if role_after(self.text, match.end(), self.lexicon) and not any(
                 m.start < match.end() and match.start() < m.end for m in self.mentions.values()
             ):
@@ -233,7 +191,7 @@ class MentionFinder:
             parts = [c for c in token.lefts if c.dep_ == "compound" and c.pos_ == "PROPN"]
             first = parts[0] if parts else token
             words = self.doc[first.i : token.i + 1]
-            if 2 <= len(words) <= 4 and all(_NAME_WORD.fullmatch(w.text) for w in words):
+            if 2 <= len(words) <= 4 and all(NAME_WORD.fullmatch(w.text) for w in words):
                 self._add(words.start_char, words.end_char, EntityKind.PERSON, 1)
 
     def _from_headings(self) -> None:
@@ -251,7 +209,7 @@ class MentionFinder:
             if i < len(doc) and doc[i].text == ".":
                 i += 1
             j = i
-            while j < len(doc) and j - i < 4 and _NAME_WORD.fullmatch(doc[j].text):
+            while j < len(doc) and j - i < 4 and NAME_WORD.fullmatch(doc[j].text):
                 j += 1
             if j > i:
                 mention = self._add(
@@ -269,7 +227,7 @@ class MentionFinder:
             long_end = match.start()
             long_name = self.text[long_start:long_end].strip()
             parts = [p.strip() for p in match.group(1).split("/")]
-            if not any(_initials_match(long_name, p) for p in parts) and not self._is_org_ent(
+            if not any(initials_match(long_name, p) for p in parts) and not self._is_org_ent(
                 long_start, long_end
             ):
                 continue
@@ -304,14 +262,14 @@ class MentionFinder:
             following = offset + word.start()
             if token[0].isupper():
                 start = offset + word.start()
-            elif token.lower() not in _CONNECTORS or start is None:
+            elif token.lower() not in CONNECTORS or start is None:
                 break
         if start is None:
             return None
         # A name does not start with a connector ('the', 'of') or a role ('Director of').
         while True:
             first = self.text[start:end].split(" ", 1)[0]
-            if first.lower() in _CONNECTORS or (
+            if first.lower() in CONNECTORS or (
                 self.lexicon.title(first) is not None and " of " in self.text[start:end]
             ):
                 start += len(first) + 1
@@ -327,10 +285,10 @@ class MentionFinder:
 
     def _from_gazetteers(self) -> None:
         """Countries and institutions named in full, even where the model missed them."""
-        for match in _capitalised_runs(self.text):
+        for match in capitalised_runs(self.text):
             start, end = match
-            for sub_start, sub_end in _sub_runs(self.text[start:end]):
-                s, e = _clean(self.text, start + sub_start, start + sub_end)
+            for sub_start, sub_end in sub_runs(self.text[start:end]):
+                s, e = clean(self.text, start + sub_start, start + sub_end)
                 piece = self.text[s:e]
                 if not piece:
                     continue
@@ -361,22 +319,22 @@ class MentionFinder:
     def _surnames(self) -> None:
         """A lone word that ends a person's full name is that person ('Raisi', 'Rajavi')."""
         people = {
-            normalise_name(_strip_titles(m.text)).split()[-1]
+            normalise_name(strip_titles(m.text)).split()[-1]
             for m in self.mentions.values()
-            if self._kind(m) is EntityKind.PERSON and len(_name_words(m.text)) > 1
+            if self._kind(m) is EntityKind.PERSON and len(name_words(m.text)) > 1
         }
         for mention in self.mentions.values():
-            words = _name_words(mention.text)
+            words = name_words(mention.text)
             if len(words) == 1 and words[0] in people and self._kind(mention) is not None:
                 mention.votes = Counter({EntityKind.PERSON: 1})
         # A full name whose surname alone is titled as a person ('Mrs. Rajavi') is a person.
         titled = {
-            _name_words(m.text)[0]
+            name_words(m.text)[0]
             for m in self.mentions.values()
-            if m.gender and len(_name_words(m.text)) == 1
+            if m.gender and len(name_words(m.text)) == 1
         }
         for mention in self.mentions.values():
-            words = _name_words(mention.text)
+            words = name_words(mention.text)
             if len(words) > 1 and words[-1] in titled and self._kind(mention) is not None:
                 mention.votes = Counter({EntityKind.PERSON: 1})
 
@@ -393,14 +351,14 @@ class MentionFinder:
             self.lexicon.demonyms.get(folded)
             or self.lexicon.title(text) is not None
             or is_role_phrase(text, self.lexicon)
-            or (len(words) == 1 and words[0].lower() in _GENERIC)
+            or (len(words) == 1 and words[0].lower() in GENERIC)
         ):
             # A demonym ('Finnish') or a role word ('MEP') names no entity at all.
             prior.update({k: -50 for k in EntityKind})
         if any(w.lower().strip(".,") in _ORG_WORDS for w in words):
             prior[EntityKind.ORGANIZATION] += 2
             prior[EntityKind.PERSON] -= 3
-        elif 2 <= len(words) <= 4 and all(_NAME_WORD.fullmatch(w) for w in words):
+        elif 2 <= len(words) <= 4 and all(NAME_WORD.fullmatch(w) for w in words):
             prior[EntityKind.PERSON] += 1
         if any(c.isdigit() for c in text):
             prior[EntityKind.PERSON] -= 5
@@ -487,7 +445,7 @@ class MentionFinder:
         full: dict[str, list[Mention]] = defaultdict(list)
         partial: list[Mention] = []
         for mention in mentions:
-            words = _name_words(mention.text)
+            words = name_words(mention.text)
             (full[" ".join(words)] if len(words) > 1 else partial).append(mention)
         for mention in partial[:]:
             key = self._attach(mention, full)
@@ -500,12 +458,12 @@ class MentionFinder:
             if len(longer) == 1:
                 full[longer[0]].extend(full.pop(key))
         for mention in partial:
-            full[" ".join(_name_words(mention.text))].append(mention)
+            full[" ".join(name_words(mention.text))].append(mention)
         clusters = []
         for group in full.values():
             group.sort(key=lambda m: m.start)
-            best = max(group, key=lambda m: (len(_strip_titles(m.text).split()), -m.start))
-            name = display_name(self._strip_roles(_strip_titles(best.text)))
+            best = max(group, key=lambda m: (len(strip_titles(m.text).split()), -m.start))
+            name = display_name(self._strip_roles(strip_titles(best.text)))
             clusters.append(_cluster(EntityKind.PERSON, name, group))
         return clusters
 
@@ -520,7 +478,7 @@ class MentionFinder:
 
     def _attach(self, mention: Mention, full: dict[str, list[Mention]]) -> str | None:
         """The full name a lone surname means: gender first, then how often, then nearest."""
-        surname = _name_words(mention.text)[0]
+        surname = name_words(mention.text)[0]
         candidates = [k for k in full if k.split()[-1] == surname or k.split()[0] == surname]
         if not candidates:
             return None
@@ -547,32 +505,8 @@ def _gender(mentions: list[Mention]) -> str | None:
     return genders.pop() if len(genders) == 1 else None
 
 
-def _strip_titles(text: str) -> str:
-    words = text.split()
-    while len(words) > 1 and words[0].rstrip(".").lower() in {
-        "mr",
-        "mrs",
-        "ms",
-        "miss",
-        "dr",
-        "prof",
-        "madam",
-        "madame",
-        "sir",
-        "dame",
-        "lord",
-        "lady",
-    }:
-        words = words[1:]
-    return " ".join(words)
-
-
-def _name_words(text: str) -> list[str]:
-    return normalise_name(_strip_titles(text)).split()
-
-
 def _cluster(kind: EntityKind, name: str, mentions: list[Mention]) -> Cluster:
-    forms = sorted({_strip_titles(m.text) for m in mentions} - {name})
+    forms = sorted({strip_titles(m.text) for m in mentions} - {name})
     genders = {m.gender for m in mentions if m.gender}
     return Cluster(
         kind=kind,
@@ -581,30 +515,3 @@ def _cluster(kind: EntityKind, name: str, mentions: list[Mention]) -> Cluster:
         spans=tuple(sorted(Span(m.start, m.end) for m in mentions)),
         gender=genders.pop() if len(genders) == 1 else None,
     )
-
-
-def _initials_match(long_name: str, acronym: str) -> bool:
-    """Do the capitalised words of a name spell the acronym (in order)?"""
-    letters = "".join(
-        w[0] for w in re.findall(r"[\w\u00c0-\u024f’']+", long_name) if w[0].isupper()
-    )
-    target = re.sub(r"[^A-Z]", "", acronym)
-    if len(target) < 2:
-        return False
-    it = iter(letters)
-    return all(ch in it for ch in target) and letters[:1] == target[:1]
-
-
-def _capitalised_runs(text: str) -> Iterator[tuple[int, int]]:
-    """Runs of capitalised words, joined by 'of', 'the', 'and' (candidate proper names)."""
-    pattern = re.compile(r"[A-Z][\w'’.-]*(?:\s+(?:(?:of|the|and|for|on)\s+)*[A-Z][\w'’.-]*)*")
-    for match in pattern.finditer(text):
-        yield match.start(), match.end()
-
-
-def _sub_runs(name: str) -> Iterator[tuple[int, int]]:
-    """Every contiguous word range of a run, longest first (the gazetteer picks)."""
-    words = [(m.start(), m.end()) for m in re.finditer(r"\S+", name)]
-    for size in range(min(len(words), 8), 0, -1):
-        for i in range(len(words) - size + 1):
-            yield words[i][0], words[i + size - 1][1]
