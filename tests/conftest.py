@@ -5,10 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from spacy.language import Language
 
 from kg import lexicon, nlp
 from kg.lexicon import Lexicon
+
+# Property tests run the same examples every time (a CI run cannot flake on a new draw)
+# and have no per-example deadline (a loaded machine is slow, not wrong).
+settings.register_profile("newskg", derandomize=True, deadline=None)
+settings.load_profile("newskg")
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
