@@ -41,6 +41,14 @@ ATTRIBUTIONS = [
         [("Jan Kowal", "the elections were neither free nor fair", False)],
     ),
     ("The weather was fine and the hall was full.", []),
+    (
+        "“Nobody in this room believes the official figures.” ― Marta Nowak",
+        [("Marta Nowak", "Nobody in this room believes the official figures.", True)],
+    ),
+    (
+        "Marta Nowak added: the figures were invented by the ministry.",
+        [("Marta Nowak", "the figures were invented by the ministry", False)],
+    ),
 ]
 
 

@@ -53,6 +53,10 @@ _OBJECT_CUES = frozenset(
 )
 _CONTINUATION = 250  # characters between "A," she said. and "B." in one paragraph
 _ADDRESSEES = frozenset({EntityKind.PERSON, EntityKind.ORGANIZATION, EntityKind.PLACE})
+_SIGNED = re.compile(
+    r"[.,!?]?[”\"']{0,2}\s*[―—–-]{1,2}\s*(?P<name>[A-Z][\w’'.-]+(?:\s+[A-Z][\w’'.-]+){0,3})"
+)
+_SPEAKERS = frozenset({EntityKind.PERSON, EntityKind.ORGANIZATION})
 _ORG_REACH = 300  # characters back an 'it' or 'they' may reach for an organization
 _SPEAKER_REACH = 700  # characters: about two news paragraphs
 
@@ -294,6 +298,10 @@ class Attributor:
                     Found(who.local, who.words, quote, True, cue.lemma_.lower(), None, _words(cue))
                 )
                 self._spoke(who.local, quote, who)
+            elif (signed := self._signature(quote)) is not None:
+                # '“…” ― Sonya Herridge': a quotation signed with a dash and a name.
+                found.append(Found(signed.local, signed.words, quote, True, None))
+                self._spoke(signed.local, quote, signed)
             elif found and quote.start - found[-1].content.end < _CONTINUATION:
                 last = found[-1]
                 found[-1] = replace(last, content=Span(last.content.start, quote.end))
@@ -305,6 +313,17 @@ class Attributor:
                 found.append(Found(who.local, who.words, quote, True, None))
                 self._spoke(who.local, quote, who)
         yield from found
+
+    def _signature(self, quote: Span) -> Speaker | None:
+        """The name after a dash that closes a quotation, if any."""
+        match = _SIGNED.match(self.text, quote.end)
+        if match is None:
+            return None
+        start, end = match.span("name")
+        local = self.registry.at(start, end)
+        if local is not None and self.registry.kind(local) not in _SPEAKERS:
+            local = None
+        return Speaker(local, Span(start, end))
 
     def _cue_for(self, quote: Span, paragraph: Span, quotes: list[Span]) -> Token | None:
         sentences = self._sentences(quote)
@@ -349,7 +368,11 @@ class Attributor:
                 continue
             if any(q.start <= token.idx < q.end for q in quotes):
                 continue
-            content = self._content(token) or self._parenthetical(token)
+            content = (
+                self._content(token)
+                or self._parenthetical(token)
+                or self._after_colon(token, paragraph)
+            )
             if content is None:
                 continue
             content = _before_quotes(self.text, content, quotes)
@@ -368,6 +391,16 @@ class Attributor:
                 self._addressee(token),
                 _words(token),
             )
+
+    def _after_colon(self, verb: Token, paragraph: Span) -> Span | None:
+        """'Trump added: the plan is dead': what follows the colon, to the paragraph's end."""
+        following = verb.doc[verb.i + 1] if verb.i + 1 < len(verb.doc) else None
+        if following is None or following.text != ":":
+            return None
+        start, end = _trim(self.text, following.idx + 1, paragraph.end)
+        if end <= start or len(self.text[start:end].split()) < _MIN_WORDS:
+            return None
+        return Span(start, end)
 
     def _parenthetical(self, verb: Token) -> Span | None:
         """'That is why, he argued, the party must act': the cue interrupts its content."""
