@@ -19,8 +19,8 @@ test: lint typecheck
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check kg tests tools
-	$(BIN)/ruff format --check kg tests tools
+	$(BIN)/ruff check kg tests tools benchmarks
+	$(BIN)/ruff format --check kg tests tools benchmarks
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -37,7 +37,7 @@ from spacy.language import Language
 
 from kg import export, lexicon, pipeline, resources
 from kg import nlp as nlp_module
-from kg.errors import InputError
+from kg.errors import InputError, KgError
 from kg.extract import extract
 from kg.graph import build_graphs
 from kg.ingest import iter_inputs
@@ -114,7 +114,10 @@ def time_stages(paths: Sequence[Path], nlp: Language, out_dir: Path) -> dict[str
     articles: list[Article] = []
     errors: list[InputError] = []
     for item in iter_inputs(paths):
-        (errors if isinstance(item, InputError) else articles).append(item)  # type: ignore[arg-type]
+        if isinstance(item, InputError):
+            errors.append(item)
+        else:
+            articles.append(item)
     distinct = pipeline._distinct(articles)
     lap("ingest")
     words = lexicon.load()
@@ -277,7 +280,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.docs < 1 or args.repeat < 1:
         parser.error("--docs and --repeat must be at least 1")
-    figures = measure(args)
+    try:
+        figures = measure(args)
+    except KgError as exc:  # no model, or a model without a parser
+        sys.exit(f"bench_build: {exc}")
     print(json.dumps(figures, indent=2) if args.json else format_table(figures))
 
 
