@@ -195,3 +195,16 @@ def test_pronoun_speakers_resolve_by_kind(
 ) -> None:
     x = run(text, pipeline, words)
     assert [x.entities[p.speaker].name for p in x.positions] == [speaker]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ana Ruiz said the Council must use the Global Magnitsky Law against the judges.",
+        "Ana Ruiz urged the Union and its Member States to act.",
+        "Ana Ruiz chairs the Committee on Interference in all Democratic Processes now.",
+    ],
+)
+def test_capitalised_things_are_not_people(text: str, pipeline: Language, words: Lexicon) -> None:
+    people = {e.name for e in run(text, pipeline, words).entities if e.kind is EntityKind.PERSON}
+    assert people <= {"Ana Ruiz"}

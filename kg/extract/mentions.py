@@ -21,6 +21,7 @@ from kg.extract.names import (
     JUNK,
     NAME_WORD,
     PERSON_BEFORE_COMMA,
+    THINGS,
     capitalised_runs,
     clean,
     display_name,
@@ -89,6 +90,7 @@ _ORG_WORDS = frozenset(
 )
 _SLASH = re.compile(r"(?<![\w/])[A-Z][A-Z0-9&]{1,9}(?:/[A-Z][A-Z0-9&]{1,9})+(?![\w/])")
 _ACRONYM_DEF = re.compile(r"\(([A-Z][A-Za-z0-9&.]*[A-Z0-9](?:\s*/\s*[A-Z][A-Za-z0-9&.]*)*)\)")
+_GLUE = CONNECTORS | {"all", "a", "an"}
 _NAME_ROLES = frozenset({"nsubj", "nsubjpass", "dobj", "pobj", "appos", "conj", "attr"})
 
 
@@ -191,8 +193,32 @@ class MentionFinder:
             parts = [c for c in token.lefts if c.dep_ == "compound" and c.pos_ == "PROPN"]
             first = parts[0] if parts else token
             words = self.doc[first.i : token.i + 1]
-            if 2 <= len(words) <= 4 and all(NAME_WORD.fullmatch(w.text) for w in words):
-                self._add(words.start_char, words.end_char, EntityKind.PERSON, 1)
+            if not 2 <= len(words) <= 4 or not all(NAME_WORD.fullmatch(w.text) for w in words):
+                continue
+            if (
+                self._inside_longer_name(words.start, words.end)
+                or words[-1].lower_ in THINGS
+                or self.lexicon.title(words[0].text) is not None
+            ):
+                continue  # 'Committee on Foreign Interference', 'the Global Magnitsky Law'
+            self._add(words.start_char, words.end_char, EntityKind.PERSON, 1)
+
+    def _inside_longer_name(self, start: int, end: int) -> bool:
+        """Is a token range part of a longer capitalised name ('... on Foreign Affairs')?"""
+        doc = self.doc
+        before = doc[start - 1] if start > 0 else None
+        after = doc[end] if end < len(doc) else None
+        if after is not None and after.text[:1].isupper() and after.is_alpha:
+            return True
+        if before is None:
+            return False
+        if before.text[:1].isupper() and before.is_alpha and not before.is_sent_start:
+            return True
+        # Back over a few small words ('in all', 'of the') to a capitalised word.
+        i = start - 1
+        while i >= max(0, start - 3) and doc[i].lower_ in _GLUE:
+            i -= 1
+        return i < start - 1 and i >= 0 and doc[i].text[:1].isupper() and doc[i].is_alpha
 
     def _from_headings(self) -> None:
         for span in self._headed:

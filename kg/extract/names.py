@@ -39,6 +39,10 @@ GENERIC = frozenset(
         "police",
     ]
 )
+# Last words that make a capitalised name a thing, never a person ('Magnitsky Law').
+THINGS = frozenset(
+    {"law", "act", "treaty", "day", "plan", "program", "programme", "regime", "prize", "award"}
+)
 _TRIM = " \t\r\n.,;:!?\"'“”‘’()[]"
 
 
