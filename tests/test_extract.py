@@ -208,3 +208,15 @@ def test_pronoun_speakers_resolve_by_kind(
 def test_capitalised_things_are_not_people(text: str, pipeline: Language, words: Lexicon) -> None:
     people = {e.name for e in run(text, pipeline, words).entities if e.kind is EntityKind.PERSON}
     assert people <= {"Ana Ruiz"}
+
+
+def test_subjectless_cue_inside_a_reported_clause_keeps_the_outer_speaker(
+    pipeline: Language, words: Lexicon
+) -> None:
+    text = (
+        "Prime Minister Hanna Vale said the country would leave the pact by March "
+        "and suggested that the talks could resume later."
+    )
+    x = run(text, pipeline, words)
+    speakers = {a.speaker_text for a in x.attributions}
+    assert "the country" not in speakers

@@ -171,8 +171,24 @@ class Attributor:
                 return self._resolve(verb.head)
             if verb.dep_ not in _INHERIT or verb.head is verb:
                 return None
-            verb = verb.head
+            outer = self._reporting_head(verb) if seen == 0 else None
+            verb = outer or verb.head
             seen += 1
+        return None
+
+    def _reporting_head(self, verb: Token) -> Token | None:
+        """The cue whose reported clause holds a subjectless cue.
+
+        'May said the country would leave and suggested that ...': 'suggested' hangs on
+        'leave' inside what May said; its speaker is May, not 'the country'.
+        """
+        node = verb
+        for _ in range(4):
+            if node.dep_ == "ccomp" and node.head.lemma_.lower() in self.verbs:
+                return node.head
+            if node.head is node or node.dep_ not in _INHERIT:
+                return None
+            node = node.head
         return None
 
     def _resolve(self, token: Token) -> Speaker:
