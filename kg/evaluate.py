@@ -28,7 +28,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -63,6 +63,8 @@ _MEASURES = (
 )
 INSTALL_HINT = "textacy is not installed: `pip install newskg[eval]` enables the baseline"
 
+
+_T = TypeVar("_T")
 
 # -- records ----------------------------------------------------------------------------
 
@@ -266,8 +268,8 @@ class Comparison:
 # -- reading ----------------------------------------------------------------------------
 
 
-def read_gold(path: Path) -> list[GoldDoc]:
-    """Every document of a gold JSONL file; InputError names the file and line."""
+def read_jsonl(path: Path, parse: Callable[[Any], _T], fields: str) -> list[_T]:
+    """Every record of a gold JSONL file, parsed; InputError names the file and line."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
@@ -276,16 +278,21 @@ def read_gold(path: Path) -> list[GoldDoc]:
     for number, line in enumerate(lines, start=1):
         if line.strip():
             try:
-                docs.append(_gold_doc(json.loads(line)))
+                docs.append(parse(json.loads(line)))
             except (ValueError, TypeError, KeyError) as exc:
                 raise InputError(
                     f"{path}:{number}",
                     f"not a gold document ({exc})",
-                    "expected one JSON object a line with id, text and attributions",
+                    f"expected one JSON object a line with {fields}",
                 ) from exc
     if not docs:
         raise InputError(str(path), "no documents", "expected one JSON object a line")
     return docs
+
+
+def read_gold(path: Path) -> list[GoldDoc]:
+    """Every document of a PolNeAR-style gold JSONL file."""
+    return read_jsonl(path, _gold_doc, "id, text and attributions")
 
 
 def _gold_doc(record: Any) -> GoldDoc:

@@ -34,7 +34,6 @@ organization, GPE and LOC -> place, any other label -> other.
 
 from __future__ import annotations
 
-import json
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -45,8 +44,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.errors import InputError
-from kg.evaluate import THRESHOLD, Pair, dice, token_set, words
+from kg.evaluate import THRESHOLD, Pair, dice, read_jsonl, token_set, words
 from kg.extract import extract
 from kg.lexicon import Lexicon
 from kg.model import Article, DocExtraction, Span
@@ -203,25 +201,8 @@ class EntityComparison:
 
 
 def read_gold(path: Path) -> list[GoldDoc]:
-    """Every document of a GUM-style gold JSONL file; InputError names the file and line."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(str(path), f"cannot read the gold file ({exc})") from exc
-    docs = []
-    for number, line in enumerate(lines, start=1):
-        if line.strip():
-            try:
-                docs.append(_gold_doc(json.loads(line)))
-            except (ValueError, TypeError, KeyError) as exc:
-                raise InputError(
-                    f"{path}:{number}",
-                    f"not a gold document ({exc})",
-                    "expected one JSON object a line with id, text and entities",
-                ) from exc
-    if not docs:
-        raise InputError(str(path), "no documents", "expected one JSON object a line")
-    return docs
+    """Every document of a GUM-style gold JSONL file."""
+    return read_jsonl(path, _gold_doc, "id, text and entities")
 
 
 def _gold_doc(record: Any) -> GoldDoc:
