@@ -31,7 +31,6 @@ from kg.model import (
 
 __all__ = ["extract"]
 
-_NESTED_OVERLAP = 0.6  # an inner statement this share of the outer one repeats it
 _FINITE = frozenset({"VBD", "VBZ", "VBP", "MD"})
 _FAVOR = frozenset({"Support", "CallOn", "Urge", "Demand", "Propose", "Promise"})
 _AGAINST = frozenset({"Condemn", "Oppose", "Deny"})
@@ -76,24 +75,26 @@ def extract(article: Article, doc: Doc, lexicon: Lexicon) -> DocExtraction:
     )
 
 
-def _redundant(inner: Span, outer: Span) -> bool:
-    """Is an attribution nested in another one that says nearly the same words?
+def _nested(inner: Found, outer: Found) -> bool:
+    """Is an attribution part of what another one reports, rather than a statement of its own?
 
-    'said she plans to join the protest': 'to join the protest' under 'plans' repeats
-    most of what 'said' reports; the outer statement is the one a reader means.
+    'said she plans to join the protest': 'plans' only restates the reported clause, and
+    so does a cue inside it whose speaker is unknown or the same. A named third party's
+    statement inside a report ('X said that Y warned that ...') is kept as Y's.
     """
-    if inner == outer or not (outer.start <= inner.start and inner.end <= outer.end):
+    a, b = inner.content, outer.content
+    if a == b or not (b.start <= a.start and a.end <= b.end):
         return False
-    return (inner.end - inner.start) / (outer.end - outer.start) >= _NESTED_OVERLAP
+    third_party = inner.speaker is not None and inner.speaker != outer.speaker
+    return not third_party
 
 
 def _without_repeats(found: list[Found]) -> list[Found]:
-    """Attributions in text order, one per content span, redundant nested ones dropped."""
-    contents = [f.content for f in found]
+    """Attributions in text order, one per content span, restated nested ones dropped."""
     seen: set[Span] = set()
     kept = []
     for item in sorted(found, key=lambda f: (f.content, f.speaker is None)):
-        if item.content in seen or any(_redundant(item.content, c) for c in contents):
+        if item.content in seen or any(_nested(item, other) for other in found):
             continue
         seen.add(item.content)
         kept.append(item)
@@ -239,10 +240,7 @@ def _attributions(
         yield from (
             d
             for d in direct
-            if not any(
-                r.content.start <= d.content.start and d.content.end <= r.content.end
-                for r in reported
-            )
+            if not any(r.content.start <= d.content.start < r.content.end for r in reported)
         )
         yield from reported
 
