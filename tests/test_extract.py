@@ -220,3 +220,10 @@ def test_subjectless_cue_inside_a_reported_clause_keeps_the_outer_speaker(
     x = run(text, pipeline, words)
     speakers = {a.speaker_text for a in x.attributions}
     assert "the country" not in speakers
+
+
+def test_a_claim_noun_with_its_owner(pipeline: Language, words: Lexicon) -> None:
+    text = "Reporters doubted Marta Nowak's claim that the prisons were half empty."
+    x = run(text, pipeline, words)
+    found = {(a.speaker_text, text[a.content.start : a.content.end]) for a in x.attributions}
+    assert ("Marta Nowak", "the prisons were half empty") in found

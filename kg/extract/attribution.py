@@ -57,6 +57,24 @@ _SIGNED = re.compile(
     r"[.,!?]?[”\"']{0,2}\s*[―—–-]{1,2}\s*(?P<name>[A-Z][\w’'.-]+(?:\s+[A-Z][\w’'.-]+){0,3})"
 )
 _SPEAKERS = frozenset({EntityKind.PERSON, EntityKind.ORGANIZATION})
+# Nouns that report what someone holds or said: "Trump's claim that ...".
+_CLAIM_NOUNS = frozenset(
+    {
+        "accusation",
+        "allegation",
+        "argument",
+        "assertion",
+        "belief",
+        "claim",
+        "contention",
+        "insistence",
+        "promise",
+        "statement",
+        "suggestion",
+        "view",
+        "warning",
+    }
+)
 _ORG_REACH = 300  # characters back an 'it' or 'they' may reach for an organization
 _SPEAKER_REACH = 700  # characters: about two news paragraphs
 
@@ -378,6 +396,9 @@ class Attributor:
             ):
                 yield from self._according(token, quotes)
                 continue
+            if token.pos_ == "NOUN" and token.lemma_.lower() in _CLAIM_NOUNS:
+                yield from self._claim_noun(token, quotes)
+                continue
             if token.pos_ != "VERB":
                 continue
             if token.lemma_.lower() not in self.verbs and not _that_clause(token):
@@ -428,6 +449,34 @@ class Attributor:
             return None
         start, end = _trim(self.text, rest[0].idx, rest[-1].idx + len(rest[-1]))
         return Span(start, end) if start < end else None
+
+    def _claim_noun(self, noun: Token, quotes: list[Span]) -> Iterator[Found]:
+        """ "Trump's claim that crime is rising": a possessor and its that-clause."""
+        owner = next((c for c in noun.children if c.dep_ == "poss"), None)
+        clause = next(
+            (
+                c
+                for c in noun.children
+                if c.dep_ in ("acl", "ccomp")
+                and any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children)
+            ),
+            None,
+        )
+        if owner is None or clause is None or (owner.pos_ == "PRON" and owner.lower_ == "its"):
+            return
+        start, end = _trim(
+            self.text, clause.left_edge.idx, clause.right_edge.idx + len(clause.right_edge)
+        )
+        words = self.text[start:end].split()
+        if words and words[0].lower() == "that":
+            start += len(words[0])
+            start, end = _trim(self.text, start, end)
+        content = _before_quotes(self.text, Span(start, end), quotes) if start < end else None
+        if content is None:
+            return
+        who = self._resolve(owner)
+        self._spoke(who.local, content)
+        yield Found(who.local, who.words, content, False, noun.lemma_.lower(), None, _words(noun))
 
     def _according(self, according: Token, quotes: list[Span]) -> Iterator[Found]:
         """'..., according to X': X said the clause the phrase hangs on."""
