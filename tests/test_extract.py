@@ -227,3 +227,14 @@ def test_a_claim_noun_with_its_owner(pipeline: Language, words: Lexicon) -> None
     x = run(text, pipeline, words)
     found = {(a.speaker_text, text[a.content.start : a.content.end]) for a in x.attributions}
     assert ("Marta Nowak", "the prisons were half empty") in found
+
+
+def test_a_quotation_after_a_participle_cue_is_its_own_statement(
+    pipeline: Language, words: Lexicon
+) -> None:
+    text = (
+        "Ana Ruiz called on the European Union to act against the judges, "
+        "stating “I urge you to freeze their assets before the summer.”"
+    )
+    x = run(text, pipeline, words)
+    assert ("Ana Ruiz", "I urge you to freeze their assets before the summer.", True) in said(x)

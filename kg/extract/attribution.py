@@ -75,6 +75,11 @@ _CLAIM_NOUNS = frozenset(
         "warning",
     }
 )
+# A participle cue right before a quotation introduces a statement of its own.
+_INTRODUCER = re.compile(
+    r"\b(?:saying|stating|adding|noting|declaring|writing|arguing|insisting|warning|asking)$",
+    re.I,
+)
 _ORG_REACH = 300  # characters back an 'it' or 'they' may reach for an organization
 _SPEAKER_REACH = 700  # characters: about two news paragraphs
 
@@ -136,7 +141,8 @@ def _before_quotes(text: str, content: Span, quotes: list[Span]) -> Span | None:
         if content.start < quote.start < end:
             lead = text[content.start : quote.start - 1].rstrip()
             woven = lead.lower().rstrip(",") in ("that", "")
-            if not woven and (lead.endswith((",", ":", ";")) or quote.end > end + 2):
+            introduced = lead.endswith((",", ":", ";")) or _INTRODUCER.search(lead) is not None
+            if not woven and (introduced or quote.end > end + 2):
                 end = quote.start - 1
     start, end = _trim(text, content.start, end)
     if end <= start or len(text[start:end].split()) < _MIN_WORDS:
