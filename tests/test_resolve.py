@@ -53,3 +53,15 @@ def test_label_is_the_fullest_name_and_order_does_not_matter() -> None:
     forward, backward = resolve([a, b]), resolve([b, a])
     assert forward == backward
     assert forward.of(b, 0).label == "Maria Lind"
+
+
+def test_a_misspelt_lone_surname_joins_the_only_close_full_name() -> None:
+    a = doc("one", (P, "Josep Borrell", ()))
+    b = doc("two", (P, "Borrel", ()))
+    assert keys([a, b]) == [["josep borrell"], ["josep borrell"]]
+
+
+def test_a_short_or_ambiguous_near_surname_stays_apart() -> None:
+    a = doc("one", (P, "Ana Lind", ()), (P, "Mark Linde", ()), (P, "Eva Lindt", ()))
+    b = doc("two", (P, "Linds", ()), (P, "Ng", ()), (P, "Li Na", ()))
+    assert keys([a, b])[1] == ["linds", "ng", "li na"]
