@@ -238,3 +238,8 @@ def test_a_quotation_after_a_participle_cue_is_its_own_statement(
     )
     x = run(text, pipeline, words)
     assert ("Ana Ruiz", "I urge you to freeze their assets before the summer.", True) in said(x)
+
+
+def test_where_and_when_are_not_what_was_said(pipeline: Language, words: Lexicon) -> None:
+    text = "In Brussels, Ana Ruiz criticised the new surveillance law during the debate."
+    assert [p for _, p, _ in said(run(text, pipeline, words))] == ["the new surveillance law"]

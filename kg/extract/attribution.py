@@ -23,7 +23,10 @@ from kg.model import EntityKind, Span
 _QUOTE = re.compile(r"“([^“”]+)”|\"([^\"\n]+)\"|(?:''|``)((?:(?!'').)+?)''")
 _SUBJECT = frozenset({"nsubj", "nsubjpass"})
 _INHERIT = frozenset({"conj", "advcl", "xcomp", "acl", "ccomp"})
-_CONTENT = frozenset({"ccomp", "xcomp", "dobj", "prep", "advcl", "oprd", "attr", "dative", "obj"})
+# Prepositions that carry what was said ('accused X of', 'called for', 'described X as');
+# others ('in a ruling', 'on Twitter') are where or when, not what.
+_CONTENT_PREPOSITIONS = frozenset({"of", "as", "for", "about", "against", "on", "upon", "to"})
+_CONTENT = frozenset({"ccomp", "xcomp", "dobj", "prep", "oprd", "attr", "dative", "obj"})
 _PRONOUN_GENDER = {"he": "m", "him": "m", "she": "f", "her": "f"}
 _ORG_PRONOUNS = frozenset({"it", "they"})
 _CALL_PARTICLES = frozenset({"on", "upon", "for"})
@@ -511,7 +514,11 @@ class Attributor:
     def _content(self, verb: Token) -> Span | None:
         """The clause a reporting verb governs: 'that ...', 'to ...', 'on X to ...'."""
         lemma = verb.lemma_.lower()
-        right = [c for c in verb.rights if c.dep_ in _CONTENT]
+        right = [
+            c
+            for c in verb.rights
+            if c.dep_ in _CONTENT and (c.dep_ != "prep" or c.lower_ in _CONTENT_PREPOSITIONS)
+        ]
         clauses = [c for c in verb.children if c.dep_ == "ccomp"]
         if clauses:
             # 'told the briefing that ...': what was said is the clause, not the hearer.
