@@ -229,6 +229,8 @@ class Attributor:
         subtree = list(token.subtree)
         head_span = (token.idx, token.idx + len(token))
         local = self.registry.at(*head_span)
+        if local is not None and self.registry.kind(local) not in _SPEAKERS:
+            local = None  # 'WASHINGTON -- President Obama ... said': a dateline is no speaker
         if local is None:
             # "Finnish MEP and Vice-Chair ..., Petri Sarvamaa claimed": the name is an apposition.
             for child in token.children:
