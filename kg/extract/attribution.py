@@ -1,10 +1,9 @@
 """Who said what: direct quotations, reported speech and live-report speeches.
 
 Each rule yields ``Found`` records (speaker, speaker words, content span, cue); the
-extractor turns them into positions. Cues come from the reporting-verb gazetteer; the
-speaker is the cue's subject (or the agent of a passive), inherited through
-coordinated and participle verbs; a pronoun is resolved to the nearest compatible
-person, the last speaker first.
+extractor turns them into positions. Cues come from the reporting-verb gazetteer; who
+the speaker is (the cue's subject or agent, a pronoun's antecedent) is
+``kg.extract.speakers``' business.
 """
 
 from __future__ import annotations
@@ -17,20 +16,17 @@ from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
 
 from kg.extract.registry import Registry
+from kg.extract.speakers import SPEAKER_REACH, SPEAKERS, Speaker, Speakers, trim
 from kg.model import EntityKind, Span
 
 # Curly quotes, straight quotes, and the doubled apostrophes some wires use (''…'', ``…'').
 _QUOTE = re.compile(r"“([^“”]+)”|\"([^\"\n]+)\"|(?:''|``)((?:(?!'').)+?)''")
 _SUBJECT = frozenset({"nsubj", "nsubjpass"})
-_INHERIT = frozenset({"conj", "advcl", "xcomp", "acl", "ccomp"})
 # Prepositions that carry what was said ('accused X of', 'called for', 'described X as');
 # others ('in a ruling', 'on Twitter') are where or when, not what.
 _CONTENT_PREPOSITIONS = frozenset({"of", "as", "for", "about", "against", "on", "upon", "to"})
 _CONTENT = frozenset({"ccomp", "xcomp", "dobj", "prep", "oprd", "attr", "dative", "obj"})
-_PRONOUN_GENDER = {"he": "m", "him": "m", "she": "f", "her": "f"}
-_ORG_PRONOUNS = frozenset({"it", "they"})
 _CALL_PARTICLES = frozenset({"on", "upon", "for"})
-_TRIM = ' \t\r\n,;:—–-“”"'
 _MIN_WORDS = 3
 # Verbs whose object alone is what was stated: 'condemned the arrests', 'urged restraint'.
 _OBJECT_CUES = frozenset(
@@ -59,7 +55,6 @@ _ADDRESSEES = frozenset({EntityKind.PERSON, EntityKind.ORGANIZATION, EntityKind.
 _SIGNED = re.compile(
     r"[.,!?]?[”\"']{0,2}\s*[―—–-]{1,2}\s*(?P<name>[A-Z][\w’'.-]+(?:\s+[A-Z][\w’'.-]+){0,3})"
 )
-_SPEAKERS = frozenset({EntityKind.PERSON, EntityKind.ORGANIZATION})
 # Nouns that report what someone holds or said: "Trump's claim that ...".
 _CLAIM_NOUNS = frozenset(
     {
@@ -83,8 +78,6 @@ _INTRODUCER = re.compile(
     r"\b(?:saying|stating|adding|noting|declaring|writing|arguing|insisting|warning|asking)$",
     re.I,
 )
-_ORG_REACH = 300  # characters back an 'it' or 'they' may reach for an organization
-_SPEAKER_REACH = 700  # characters: about two news paragraphs
 
 
 @dataclass(frozen=True)
@@ -100,19 +93,11 @@ class Found:
     cue_words: Span | None = None
 
 
-@dataclass(frozen=True)
-class Speaker:
-    """The words that name a speaker, and the entity they resolve to, if any."""
-
-    local: int | None
-    words: Span
-
-
 def quotations(text: str, within: Span) -> Iterator[Span]:
     """The inside of every quotation of a paragraph (curly or straight quotes)."""
     for match in _QUOTE.finditer(text, within.start, within.end):
         group = next(i for i in (1, 2, 3) if match.group(i) is not None)
-        start, end = _trim(text, match.start(group), match.end(group))
+        start, end = trim(text, match.start(group), match.end(group))
         if end - start > 0 and len(text[start:end].split()) >= _MIN_WORDS:
             yield Span(start, end)
 
@@ -147,18 +132,10 @@ def _before_quotes(text: str, content: Span, quotes: list[Span]) -> Span | None:
             introduced = lead.endswith((",", ":", ";")) or _INTRODUCER.search(lead) is not None
             if not woven and (introduced or quote.end > end + 2):
                 end = quote.start - 1
-    start, end = _trim(text, content.start, end)
+    start, end = trim(text, content.start, end)
     if end <= start or len(text[start:end].split()) < _MIN_WORDS:
         return None
     return Span(start, end)
-
-
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start] in _TRIM:
-        start += 1
-    while end > start and text[end - 1] in _TRIM:
-        end -= 1
-    return start, end
 
 
 class Attributor:
@@ -169,156 +146,7 @@ class Attributor:
         self.text = doc.text
         self.registry = registry
         self.verbs = verbs
-        self.last_speaker: int | None = None
-        self.last_speaker_at = -_SPEAKER_REACH
-        self.last_direct: Speaker | None = None  # who spoke the last quotation
-
-    # -- speakers ---------------------------------------------------------------------
-
-    def speaker_of(self, verb: Token) -> Speaker | None:
-        """Who a cue verb's subject names (an entity, or just the words), or None."""
-        seen = 0
-        while seen < 4:
-            subjects = [c for c in verb.children if c.dep_ in _SUBJECT]
-            subjects += [
-                p
-                for c in verb.children
-                if c.dep_ == "agent"
-                for p in c.children
-                if p.dep_ == "pobj"
-            ]
-            if subjects:
-                # Nearest subject first: "Finnish MEP ..., Petri Sarvamaa claimed" has two;
-                # an entity beats a common noun.
-                found = [self._resolve(s) for s in sorted(subjects, key=lambda t: -t.i)]
-                named = [f for f in found if f.local is not None]
-                return (named or found)[0]
-            if verb.dep_ == "acl" and verb.head.pos_ in ("PROPN", "NOUN"):
-                # "Anna Novak, MEP ..., called on": misparsed as a clause on the name.
-                return self._resolve(verb.head)
-            if verb.dep_ not in _INHERIT or verb.head is verb:
-                return None
-            outer = self._reporting_head(verb) if seen == 0 else None
-            verb = outer or verb.head
-            seen += 1
-        return None
-
-    def _reporting_head(self, verb: Token) -> Token | None:
-        """The cue whose reported clause holds a subjectless cue.
-
-        'May said the country would leave and suggested that ...': 'suggested' hangs on
-        'leave' inside what May said; its speaker is May, not 'the country'.
-        """
-        node = verb
-        for _ in range(4):
-            if node.dep_ == "ccomp" and node.head.lemma_.lower() in self.verbs:
-                return node.head
-            if node.head is node or node.dep_ not in _INHERIT:
-                return None
-            node = node.head
-        return None
-
-    def _resolve(self, token: Token) -> Speaker:
-        if token.tag_ in ("WDT", "WP") and token.head.dep_ == "relcl":
-            # 'the police department, which reported ...': the antecedent speaks; the
-            # words that refer to it here are the relative pronoun.
-            antecedent = self._resolve(token.head.head)
-            return Speaker(antecedent.local, Span(token.idx, token.idx + len(token)))
-        if token.pos_ == "PRON":
-            return Speaker(self._antecedent(token), Span(token.idx, token.idx + len(token)))
-        subtree = list(token.subtree)
-        head_span = (token.idx, token.idx + len(token))
-        local = self.registry.at(*head_span)
-        if local is not None and self.registry.kind(local) not in _SPEAKERS:
-            local = None  # 'WASHINGTON -- President Obama ... said': a dateline is no speaker
-        if local is None:
-            # "Finnish MEP and Vice-Chair ..., Petri Sarvamaa claimed": the name is an apposition.
-            for child in token.children:
-                if child.dep_ in ("appos", "conj") and child.i > token.i:
-                    found = self.registry.at(child.idx, child.idx + len(child))
-                    if found is not None and self.registry.kind(found) is EntityKind.PERSON:
-                        local, head_span = found, (child.idx, child.idx + len(child))
-                        break
-        if local is None:
-            # "members of X said": the subject is not X; only a compound head names it.
-            compounds = [t for t in subtree if t.dep_ in ("compound", "flat") and t.head is token]
-            for t in compounds:
-                local = self.registry.at(t.idx, t.idx + len(t))
-                if local is not None:
-                    break
-        if local is None or self.registry.kind(local) not in (
-            EntityKind.PERSON,
-            EntityKind.ORGANIZATION,
-        ):
-            return Speaker(None, self._phrase(token))
-        return Speaker(local, self.registry.mention_span(*head_span) or Span(*head_span))
-
-    def _phrase(self, token: Token) -> Span:
-        """A subject noun phrase without trailing clauses: 'senior officials', 'the campaign'."""
-        left = token.left_edge
-        right = token
-        for child in token.rights:
-            if child.dep_ in ("compound", "amod", "prep", "pobj", "flat", "appos", "nummod"):
-                right = child.right_edge
-            else:
-                break
-        start, end = _trim(self.text, left.idx, right.idx + len(right))
-        return Span(start, end) if start < end else Span(token.idx, token.idx + len(token))
-
-    def _antecedent(self, pronoun: Token) -> int | None:
-        """The person a pronoun most likely means: the last speaker, else the nearest name."""
-        lower = pronoun.lower_
-        if lower in _ORG_PRONOUNS:
-            return self._organization_antecedent(pronoun)
-        gender = _PRONOUN_GENDER.get(lower)
-        if gender is None:
-            return None
-
-        def fits(local: int) -> bool:
-            known = self.registry.genders.get(local)
-            return known is None or known == gender
-
-        last = self.last_speaker
-        if (
-            last is not None
-            and self.registry.kind(last) is EntityKind.PERSON
-            and fits(last)
-            and pronoun.idx - self.last_speaker_at < _SPEAKER_REACH
-        ):
-            # The speaker of the last attribution, a paragraph or two back, outranks a name
-            # merely mentioned in between ("He added ..." after a quote about someone).
-            self.registry.genders.setdefault(last, gender)
-            return last
-        for _start, local in reversed(self.registry.people_before(pronoun.idx)):
-            if fits(local):
-                self.registry.genders.setdefault(local, gender)
-                return local
-        return None
-
-    def _organization_antecedent(self, pronoun: Token) -> int | None:
-        """'It said' / 'they said' after an organization spoke or was named just before."""
-        last = self.last_speaker
-        if (
-            last is not None
-            and self.registry.kind(last) is EntityKind.ORGANIZATION
-            and pronoun.idx - self.last_speaker_at < _SPEAKER_REACH
-        ):
-            return last
-        before = self.registry.people_before(pronoun.idx, EntityKind.ORGANIZATION)
-        people = self.registry.people_before(pronoun.idx)
-        recent = bool(before) and before[-1][0] > pronoun.idx - _ORG_REACH
-        # Only when no person was named since: 'they' after a name means people.
-        if recent and (not people or people[-1][0] < before[-1][0]):
-            return before[-1][1]
-        return None
-
-    def _spoke(self, speaker: int | None, content: Span, direct: Speaker | None = None) -> None:
-        if direct is not None:
-            self.last_direct = direct
-        if speaker is None:
-            return
-        self.last_speaker = speaker
-        self.last_speaker_at = content.end
+        self.speakers = Speakers(doc, registry, verbs)
 
     # -- direct quotations ------------------------------------------------------------
 
@@ -333,7 +161,7 @@ class Attributor:
         found: list[Found] = []
         for quote in quotes:
             cue = self._cue_for(quote, paragraph, quotes)
-            who = self.speaker_of(cue) if cue is not None else None
+            who = self.speakers.speaker_of(cue) if cue is not None else None
             if cue is not None and found and found[-1].cue_words == _words(cue):
                 # '"A," she said, "B."': both halves of one statement around one cue.
                 last = found[-1]
@@ -342,21 +170,22 @@ class Attributor:
                 found.append(
                     Found(who.local, who.words, quote, True, cue.lemma_.lower(), None, _words(cue))
                 )
-                self._spoke(who.local, quote, who)
+                self.speakers.spoke(who.local, quote, who)
             elif (signed := self._signature(quote)) is not None:
                 # '“…” ― Sonya Herridge': a quotation signed with a dash and a name.
                 found.append(Found(signed.local, signed.words, quote, True, None))
-                self._spoke(signed.local, quote, signed)
+                self.speakers.spoke(signed.local, quote, signed)
             elif found and quote.start - found[-1].content.end < _CONTINUATION:
                 last = found[-1]
                 found[-1] = replace(last, content=Span(last.content.start, quote.end))
-                self._spoke(last.speaker, quote, None)
+                self.speakers.spoke(last.speaker, quote, None)
             elif (
-                self.last_direct is not None and quote.start - self.last_speaker_at < _SPEAKER_REACH
+                self.speakers.last_direct is not None
+                and quote.start - self.speakers.last_speaker_at < SPEAKER_REACH
             ):
-                who = self.last_direct
+                who = self.speakers.last_direct
                 found.append(Found(who.local, who.words, quote, True, None))
-                self._spoke(who.local, quote, who)
+                self.speakers.spoke(who.local, quote, who)
         yield from found
 
     def _signature(self, quote: Span) -> Speaker | None:
@@ -366,7 +195,7 @@ class Attributor:
             return None
         start, end = match.span("name")
         local = self.registry.at(start, end)
-        if local is not None and self.registry.kind(local) not in _SPEAKERS:
+        if local is not None and self.registry.kind(local) not in SPEAKERS:
             local = None
         return Speaker(local, Span(start, end))
 
@@ -426,10 +255,10 @@ class Attributor:
             content = _before_quotes(self.text, content, quotes)
             if content is None:
                 continue  # the quotation itself is the better evidence
-            who = self.speaker_of(token)
+            who = self.speakers.speaker_of(token)
             if who is None:
                 continue
-            self._spoke(who.local, content)
+            self.speakers.spoke(who.local, content)
             yield Found(
                 who.local,
                 who.words,
@@ -445,7 +274,7 @@ class Attributor:
         following = verb.doc[verb.i + 1] if verb.i + 1 < len(verb.doc) else None
         if following is None or following.text != ":":
             return None
-        start, end = _trim(self.text, following.idx + 1, paragraph.end)
+        start, end = trim(self.text, following.idx + 1, paragraph.end)
         if end <= start or len(self.text[start:end].split()) < _MIN_WORDS:
             return None
         return Span(start, end)
@@ -458,7 +287,7 @@ class Attributor:
         rest = [t for t in verb.head.subtree if t.i not in inner and not t.is_punct]
         if len(rest) < _MIN_WORDS:
             return None
-        start, end = _trim(self.text, rest[0].idx, rest[-1].idx + len(rest[-1]))
+        start, end = trim(self.text, rest[0].idx, rest[-1].idx + len(rest[-1]))
         return Span(start, end) if start < end else None
 
     def _claim_noun(self, noun: Token, quotes: list[Span]) -> Iterator[Found]:
@@ -475,18 +304,18 @@ class Attributor:
         )
         if owner is None or clause is None or (owner.pos_ == "PRON" and owner.lower_ == "its"):
             return
-        start, end = _trim(
+        start, end = trim(
             self.text, clause.left_edge.idx, clause.right_edge.idx + len(clause.right_edge)
         )
         words = self.text[start:end].split()
         if words and words[0].lower() == "that":
             start += len(words[0])
-            start, end = _trim(self.text, start, end)
+            start, end = trim(self.text, start, end)
         content = _before_quotes(self.text, Span(start, end), quotes) if start < end else None
         if content is None:
             return
-        who = self._resolve(owner)
-        self._spoke(who.local, content)
+        who = self.speakers.resolve(owner)
+        self.speakers.spoke(who.local, content)
         yield Found(who.local, who.words, content, False, noun.lemma_.lower(), None, _words(noun))
 
     def _according(self, according: Token, quotes: list[Span]) -> Iterator[Found]:
@@ -505,12 +334,12 @@ class Attributor:
         side = before if len(before) >= len(after) else after
         if len(side) < _MIN_WORDS:
             return
-        start, end = _trim(self.text, side[0].idx, side[-1].idx + len(side[-1]))
+        start, end = trim(self.text, side[0].idx, side[-1].idx + len(side[-1]))
         content = _before_quotes(self.text, Span(start, end), quotes) if start < end else None
         if content is None:
             return
-        who = self._resolve(source)
-        self._spoke(who.local, content)
+        who = self.speakers.resolve(source)
+        self.speakers.spoke(who.local, content)
         yield Found(who.local, who.words, content, False, "according to", None, _words(according))
 
     def _content(self, verb: Token) -> Span | None:
@@ -564,7 +393,7 @@ class Attributor:
             tokens = tokens[1:]
         if len(tokens) < _MIN_WORDS:
             return None
-        start, end = _trim(self.text, tokens.start_char, tokens.end_char)
+        start, end = trim(self.text, tokens.start_char, tokens.end_char)
         return Span(start, end) if start < end else None
 
     def _addressee(self, verb: Token) -> int | None:
@@ -587,7 +416,7 @@ class Attributor:
         if span is None:
             return
         for sent in span.sents:  # type: ignore[attr-defined]  # spaCy's stubs lack Span.sents
-            start, end = _trim(
+            start, end = trim(
                 self.text, max(sent.start_char, paragraph.start), min(sent.end_char, paragraph.end)
             )
             if end <= start or len(self.text[start:end].split()) < _MIN_WORDS:
@@ -603,4 +432,4 @@ class Attributor:
                 None,
             )
             yield Found(speaker, heading_name, Span(start, end), True, cue)
-            self._spoke(speaker, Span(start, end))
+            self.speakers.spoke(speaker, Span(start, end))
