@@ -11,6 +11,7 @@ import sys
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 import click
@@ -156,6 +157,28 @@ def _eval_options(command: Callable[..., None]) -> Callable[..., None]:
     return command
 
 
+def _run_eval(
+    measure: ModuleType, gold: Path, limit: int | None, model: str | None, as_json: bool
+) -> None:
+    """Run one evaluation module (read_gold, evaluate, format_table) and print its figures."""
+    import json
+
+    from kg import lexicon
+    from kg import nlp as nlp_module
+
+    try:
+        docs = measure.read_gold(gold)[:limit]
+        comparison = measure.evaluate(docs, nlp_module.load(model), lexicon.load())
+    except KgError as exc:
+        _fail(str(exc))
+        sys.exit(EXIT_INPUT)
+    if as_json:
+        click.echo(json.dumps(comparison.as_dict(), indent=2))
+    else:
+        click.echo(measure.format_table(comparison))
+    sys.exit(EXIT_OK)
+
+
 @main.group(name="eval")
 def eval_group() -> None:
     """Measure newskg's extraction against annotated news."""
@@ -170,26 +193,9 @@ def attribution(gold: Path, limit: int | None, model: str | None, as_json: bool)
     or an overlapping mention; pronoun sources are counted apart. Exit code 0, or 2 when the
     gold file or the model cannot be read.
     """
-    # Imported here so that `kg --help` does not pay for loading spaCy.
-    import json
+    from kg import evaluate  # here, so that `kg --help` does not pay for loading spaCy
 
-    from kg import evaluate, lexicon
-    from kg import nlp as nlp_module
-
-    try:
-        docs = evaluate.read_gold(gold)[:limit]
-        comparison = evaluate.evaluate(docs, nlp_module.load(model), lexicon.load())
-    except KgError as exc:
-        _fail(str(exc))
-        sys.exit(EXIT_INPUT)
-    if as_json:
-        click.echo(json.dumps(comparison.as_dict(), indent=2))
-    else:
-        click.echo(evaluate.format_table(comparison))
-    sys.exit(EXIT_OK)
-
-
-# -- kg eval entities: typing and name clustering (added with kg/evaluate_entities.py) ---
+    _run_eval(evaluate, gold, limit, model, as_json)
 
 
 @eval_group.command()
@@ -201,20 +207,6 @@ def entities(gold: Path, limit: int | None, model: str | None, as_json: bool) ->
     shown next to bare spaCy NER, with a confusion table and within-document name clustering
     (merge recall, purity). Exit code 0, or 2 when the gold file or the model cannot be read.
     """
-    # Imported here so that `kg --help` does not pay for loading spaCy.
-    import json
+    from kg import evaluate_entities  # here, so that `kg --help` does not load spaCy
 
-    from kg import evaluate_entities, lexicon
-    from kg import nlp as nlp_module
-
-    try:
-        docs = evaluate_entities.read_gold(gold)[:limit]
-        comparison = evaluate_entities.evaluate(docs, nlp_module.load(model), lexicon.load())
-    except KgError as exc:
-        _fail(str(exc))
-        sys.exit(EXIT_INPUT)
-    if as_json:
-        click.echo(json.dumps(comparison.as_dict(), indent=2))
-    else:
-        click.echo(evaluate_entities.format_table(comparison))
-    sys.exit(EXIT_OK)
+    _run_eval(evaluate_entities, gold, limit, model, as_json)
