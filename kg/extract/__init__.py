@@ -234,7 +234,7 @@ def _attributions(
         if para in headings:
             continue
         quotes = list(quotations(doc.text, para))
-        direct = list(attributor.direct(para))
+        direct = list(attributor.direct(para, quotes))
         reported = list(attributor.reported(para, quotes))
         # A quotation inside a reported clause is part of that (mixed) statement.
         yield from (

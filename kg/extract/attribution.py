@@ -150,14 +150,13 @@ class Attributor:
 
     # -- direct quotations ------------------------------------------------------------
 
-    def direct(self, paragraph: Span) -> Iterator[Found]:
+    def direct(self, paragraph: Span, quotes: list[Span]) -> Iterator[Found]:
         """Quotations with a cue verb outside the quote, in the quote's own sentences.
 
         A quotation without a cue continues the speaker before it: right after a cued
         quotation in the same paragraph ('"A," she said. "B."') it extends that statement;
         in a following paragraph it is a new statement of the same speaker.
         """
-        quotes = list(quotations(self.text, paragraph))
         found: list[Found] = []
         for quote in quotes:
             cue = self._cue_for(quote, paragraph, quotes)
