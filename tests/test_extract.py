@@ -243,3 +243,42 @@ def test_a_quotation_after_a_participle_cue_is_its_own_statement(
 def test_where_and_when_are_not_what_was_said(pipeline: Language, words: Lexicon) -> None:
     text = "In Brussels, Ana Ruiz criticised the new surveillance law during the debate."
     assert [p for _, p, _ in said(run(text, pipeline, words))] == ["the new surveillance law"]
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "label", "date"),
+    [
+        (
+            "A conference held in Brussels on May 14 heard from Ana Ruiz.",
+            "2024-06-01",
+            "Conference on May 14, 2024",
+            "2024-05-14",
+        ),
+        (
+            "On the eve of Human Rights Day on December 10, MEPs held a hearing in Vienna.",
+            None,
+            "Hearing on December 9",
+            None,
+        ),
+        (
+            "A hearing in Vienna on Tuesday heard from Ana Ruiz.",
+            "2024-06-07",
+            "Hearing on June 4, 2024",
+            "2024-06-04",
+        ),
+    ],
+)
+def test_the_reported_gathering(
+    text: str,
+    published: str | None,
+    label: str,
+    date: str | None,
+    pipeline: Language,
+    words: Lexicon,
+) -> None:
+    article = Article(id="t.txt", text=text, published=published)
+    x = extract(article, pipeline(text), words)
+    (event,) = [e for e in x.entities if e.kind is EntityKind.EVENT]
+    assert (event.name, event.start_date) == (label, date)
+    assert event.place is not None
+    assert x.entities[event.place].name in ("Brussels", "Vienna")

@@ -62,6 +62,9 @@ def extract(article: Article, doc: Doc, lexicon: Lexicon) -> DocExtraction:
         stated_at = registry.ensure(EntityKind.EVENT, gathering.label, (gathering.span,))
         if gathering.date:
             registry.update(stated_at, start_date=gathering.date)
+        place = _place_in(registry, gathering.sentence)
+        if place is not None:
+            registry.update(stated_at, place=place)
     memberships = list(_memberships(doc, registry, lexicon, live))
     verbs = frozenset(lexicon.verbs)
     found = _without_repeats(list(_attributions(doc, registry, paras, live, verbs)))
@@ -114,6 +117,20 @@ def _attribution_records(found: list[Found], text: str) -> Iterator[Attribution]
             cue=item.cue,
             cue_span=item.cue_words,
         )
+
+
+def _place_in(registry: Registry, sentence: Span | None) -> int | None:
+    """The first place named in a sentence ('a hearing held in Brussels on May 3')."""
+    if sentence is None:
+        return None
+    places = sorted(
+        (m.start, e.local_id)
+        for e in registry.entities
+        if e.kind is EntityKind.PLACE
+        for m in e.mentions
+        if sentence.start <= m.start < sentence.end
+    )
+    return places[0][1] if places else None
 
 
 def _has_finite_verb(doc: Doc, para: Span) -> bool:

@@ -124,6 +124,8 @@ _DAY = re.compile(
     r"\b(?P<eve>eve of\b[^.]{0,80}?)?"
     rf"\b(?P<month>{_MONTH})\s+(?P<day>[0-3]?\d)\b(?:,?\s+(?P<year>(?:19|20)\d\d))?"
 )
+_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_WEEKDAY = re.compile(rf"\bon\s+(?P<day>{'|'.join(d.capitalize() for d in _WEEKDAYS)})\b")
 _FIRST_PARAGRAPHS = 3
 
 
@@ -134,6 +136,7 @@ class ReportedEvent:
     span: Span  # the word that names it
     label: str
     date: str | None  # YYYY-MM-DD when the year is known
+    sentence: Span | None = None  # the sentence that names it (its place may be there)
 
 
 def _event_date(match: re.Match[str], published: str | None) -> tuple[str, str | None]:
@@ -167,11 +170,29 @@ def reported_event(
         chunk = text[para.start : para.end]
         for sentence in re.finditer(r"[^.!?\n]+[.!?]?", chunk):
             noun = _GATHERING.search(sentence.group())
-            when = _DAY.search(sentence.group())
-            if noun is None or when is None:
+            if noun is None:
                 continue
-            day, iso = _event_date(when, published)
+            when = _DAY.search(sentence.group())
+            if when is not None:
+                day, iso = _event_date(when, published)
+            else:
+                weekday = _WEEKDAY.search(sentence.group())
+                dated = _weekday_date(weekday["day"], published) if weekday else None
+                if dated is None:
+                    continue
+                day, iso = dated
             start = para.start + sentence.start() + noun.start()
             label = f"{noun['noun'].capitalize()} on {day}"
-            return ReportedEvent(Span(start, start + len(noun["noun"])), label, iso)
+            whole = Span(para.start + sentence.start(), para.start + sentence.end())
+            return ReportedEvent(Span(start, start + len(noun["noun"])), label, iso, whole)
     return None
+
+
+def _weekday_date(weekday: str, published: str | None) -> tuple[str, str] | None:
+    """'on Tuesday' in an article published on a known date: the last such day up to it."""
+    if not published or not re.match(r"\d{4}-\d{2}-\d{2}", published):
+        return None
+    issued = date.fromisoformat(published[:10])
+    back = (issued.weekday() - _WEEKDAYS.index(weekday.lower())) % 7
+    when = issued - timedelta(days=back)
+    return f"{MONTHS[when.month - 1].capitalize()} {when.day}, {when.year}", when.isoformat()
