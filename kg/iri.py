@@ -42,6 +42,18 @@ def normalise_name(name: str) -> str:
     return _SPACE.sub(" ", text).strip(" -'")
 
 
+def one_edit(a: str, b: str) -> bool:
+    """Are two words one insertion, deletion or substitution apart ('Borrel', 'Borrell')?"""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    return a[i:] == b[i + 1 :] or (len(a) == len(b) and a[i + 1 :] == b[i + 1 :])
+
+
 def slug(text: str) -> str:
     """A readable ``[a-z0-9-]`` fragment of a name, never empty."""
     ascii_text = fold(text).encode("ascii", "ignore").decode("ascii")

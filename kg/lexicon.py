@@ -11,7 +11,9 @@ import importlib.resources
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from kg.iri import fold
+from kg.iri import fold, one_edit
+
+_TYPO_MIN = 6  # names this long may carry one typo and still be recognised
 
 
 @dataclass(frozen=True)
@@ -56,9 +58,19 @@ class Lexicon:
     verbs: dict[str, Verb]  # lemma -> verb
 
     def country(self, text: str) -> str | None:
-        """The country a name, alias or demonym names, if any."""
+        """The country a name, alias or demonym names, if any; one typo allowed when only
+        one country is that close ('Slovania', 'Italiam')."""
         key = fold(text.strip())
-        return self.countries.get(key) or self.demonyms.get(key)
+        found = self.countries.get(key) or self.demonyms.get(key)
+        if found or len(key) < _TYPO_MIN or not text.strip()[:1].isupper():
+            return found
+        close = {
+            country
+            for table in (self.countries, self.demonyms)
+            for name, country in table.items()
+            if one_edit(key, name)
+        }
+        return close.pop() if len(close) == 1 else None
 
     def institution(self, text: str) -> Institution | None:
         """The institution a name or alias names (acronyms only in upper case)."""

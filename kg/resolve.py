@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from kg.iri import normalise_name
+from kg.iri import normalise_name, one_edit
 from kg.model import DocExtraction, EntityKind
 
 # A lone surname this long may differ from a full name's by one typo and still join it.
@@ -87,24 +87,12 @@ def _merge_partial_names(
         candidates = by_surname.get(key) or [
             full
             for surname, fulls in by_surname.items()
-            if len(key) >= _TYPO_MIN and _one_edit(key, surname)
+            if len(key) >= _TYPO_MIN and one_edit(key, surname)
             for full in fulls
         ]
         if len(candidates) == 1:
             merged[(EntityKind.PERSON, key)] = candidates[0]
     return merged
-
-
-def _one_edit(a: str, b: str) -> bool:
-    """Are two words one insertion, deletion or substitution apart ('Borrel', 'Borrell')?"""
-    if a == b or abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) > len(b):
-        a, b = b, a
-    i = 0
-    while i < len(a) and a[i] == b[i]:
-        i += 1
-    return a[i:] == b[i + 1 :] or (len(a) == len(b) and a[i + 1 :] == b[i + 1 :])
 
 
 def _merge_acronyms(docs: list[DocExtraction]) -> dict[tuple[EntityKind, str], str]:

@@ -120,3 +120,14 @@ def test_role_after(text: str, expected: bool, words: Lexicon) -> None:
 )
 def test_is_role_phrase(phrase: str, expected: bool, words: Lexicon) -> None:
     assert is_role_phrase(phrase, words) is expected
+
+
+@pytest.mark.parametrize(
+    ("phrase", "nationality"),
+    [("Italiam MEP", "Italy"), ("MEP from Slovania", None), ("Germn MEP", None)],
+)
+def test_a_typo_in_a_nationality_only_where_unambiguous(
+    phrase: str, nationality: str | None, words: Lexicon
+) -> None:
+    (claim,) = parse_roles(phrase, words)
+    assert (claim.role, claim.nationality) == ("Member of the European Parliament", nationality)

@@ -140,8 +140,11 @@ def _claim(
         words = words[1:]
     found = _match_title(words, lexicon)
     if found is None and len(words) > 1 and words[0][:1].isupper():
-        # An unknown qualifier before a role ('Italiam MEP'): the role still stands.
+        # An unknown qualifier before a role ('Italiam MEP'): the role still stands, and a
+        # demonym one typo away is still a nationality.
         found = _match_title(words[1:], lexicon)
+        if found is not None and _match_title(words[:1], lexicon) is None:
+            nationality = nationality or lexicon.country(words[0])
         words = words[1:]
     if found is None:
         return None
