@@ -35,6 +35,7 @@ from spacy.tokens import Doc
 
 from kg.errors import InputError
 from kg.extract import extract
+from kg.figures import acc, f1, pct, ratio, rounded, share
 from kg.lexicon import Lexicon
 from kg.model import Article, DocExtraction, Span
 
@@ -122,12 +123,12 @@ class QuoteTypeCounts:
     @property
     def recall(self) -> float:
         """Content recall within this quote type."""
-        return _ratio(self.matched, self.gold)
+        return ratio(self.matched, self.gold)
 
     @property
     def attributed_recall(self) -> float:
         """Recall of content and speaker both right within this quote type."""
-        return _ratio(self.attributed, self.gold)
+        return ratio(self.attributed, self.gold)
 
 
 @dataclass(frozen=True)
@@ -145,47 +146,47 @@ class Scores:
     @property
     def content_precision(self) -> float:
         """Matched predictions over all predictions."""
-        return _ratio(self.matched, self.predicted)
+        return ratio(self.matched, self.predicted)
 
     @property
     def content_recall(self) -> float:
         """Matched gold items over all gold items."""
-        return _ratio(self.matched, self.gold)
+        return ratio(self.matched, self.gold)
 
     @property
     def content_f1(self) -> float:
         """Harmonic mean of content precision and recall."""
-        return _f1(self.content_precision, self.content_recall)
+        return f1(self.content_precision, self.content_recall)
 
     @property
     def speaker_accuracy(self) -> float | None:
         """Share of matched pairs whose speaker is right (None without pairs)."""
-        return _share(self.speaker_right, self.matched)
+        return share(self.speaker_right, self.matched)
 
     @property
     def pronoun_accuracy(self) -> float | None:
         """Speaker accuracy over matched pairs whose gold source is a pronoun."""
-        return _share(self.pronoun_right, self.pronoun_matched)
+        return share(self.pronoun_right, self.pronoun_matched)
 
     @property
     def named_accuracy(self) -> float | None:
         """Speaker accuracy over matched pairs whose gold source is not a pronoun."""
-        return _share(self.speaker_right - self.pronoun_right, self.matched - self.pronoun_matched)
+        return share(self.speaker_right - self.pronoun_right, self.matched - self.pronoun_matched)
 
     @property
     def attributed_precision(self) -> float:
         """Predictions matched with the right speaker over all predictions."""
-        return _ratio(self.speaker_right, self.predicted)
+        return ratio(self.speaker_right, self.predicted)
 
     @property
     def attributed_recall(self) -> float:
         """Gold items matched with the right speaker over all gold items."""
-        return _ratio(self.speaker_right, self.gold)
+        return ratio(self.speaker_right, self.gold)
 
     @property
     def attributed_f1(self) -> float:
         """Harmonic mean of attributed precision and recall: the end-to-end measure."""
-        return _f1(self.attributed_precision, self.attributed_recall)
+        return f1(self.attributed_precision, self.attributed_recall)
 
 
 @dataclass(frozen=True)
@@ -235,7 +236,7 @@ class Comparison:
             "matching": f"one to one, greedy by descending Dice >= {THRESHOLD}",
             "systems": {r.name: self._run_dict(r) for r in self.runs},
             "textacy": self.run("textacy") is not None,
-            "ratio_attributed_f1": _round(self.ratio),
+            "ratio_attributed_f1": rounded(self.ratio),
             "notes": list(self.notes),
         }
 
@@ -249,13 +250,13 @@ class Comparison:
             "speaker_right": s.speaker_right,
             "named_matched": named_matched,
             "pronoun_matched": s.pronoun_matched,
-            **{name: _round(getattr(s, name)) for name in _MEASURES},
+            **{name: rounded(getattr(s, name)) for name in _MEASURES},
             "by_quote_type": {
                 q.quote_type: {
                     "gold": q.gold,
                     "matched": q.matched,
-                    "recall": _round(q.recall),
-                    "attributed_recall": _round(q.attributed_recall),
+                    "recall": rounded(q.recall),
+                    "attributed_recall": rounded(q.attributed_recall),
                 }
                 for q in s.by_quote_type
             },
@@ -560,23 +561,23 @@ def format_table(comparison: Comparison) -> str:
         ("", [r.name for r in runs]),
         ("predicted", [str(r.scores.predicted) for r in runs]),
         (f"matched (Dice >= {THRESHOLD})", [str(r.scores.matched) for r in runs]),
-        ("content precision", [_pct(r.scores.content_precision) for r in runs]),
-        ("content recall", [_pct(r.scores.content_recall) for r in runs]),
-        ("content F1", [_pct(r.scores.content_f1) for r in runs]),
-        ("speaker accuracy", [_acc(r.scores.speaker_right, r.scores.matched) for r in runs]),
-        ("  named sources", [_acc(*_named(r.scores)) for r in runs]),
+        ("content precision", [pct(r.scores.content_precision) for r in runs]),
+        ("content recall", [pct(r.scores.content_recall) for r in runs]),
+        ("content F1", [pct(r.scores.content_f1) for r in runs]),
+        ("speaker accuracy", [acc(r.scores.speaker_right, r.scores.matched) for r in runs]),
+        ("  named sources", [acc(*_named(r.scores)) for r in runs]),
         (
             "  pronoun sources",
-            [_acc(r.scores.pronoun_right, r.scores.pronoun_matched) for r in runs],
+            [acc(r.scores.pronoun_right, r.scores.pronoun_matched) for r in runs],
         ),
-        ("attributed precision", [_pct(r.scores.attributed_precision) for r in runs]),
-        ("attributed recall", [_pct(r.scores.attributed_recall) for r in runs]),
-        ("attributed F1", [_pct(r.scores.attributed_f1) for r in runs]),
+        ("attributed precision", [pct(r.scores.attributed_precision) for r in runs]),
+        ("attributed recall", [pct(r.scores.attributed_recall) for r in runs]),
+        ("attributed F1", [pct(r.scores.attributed_f1) for r in runs]),
     ]
     for i, counts in enumerate(runs[0].scores.by_quote_type if runs else ()):
         label = f"{counts.quote_type} ({counts.gold} gold)"
-        cells = [_pct(r.scores.by_quote_type[i].recall) for r in runs]
-        attributed = [_pct(r.scores.by_quote_type[i].attributed_recall) for r in runs]
+        cells = [pct(r.scores.by_quote_type[i].recall) for r in runs]
+        attributed = [pct(r.scores.by_quote_type[i].attributed_recall) for r in runs]
         rows += [(f"recall, {label}", cells), ("  attributed recall", attributed)]
     rows += [
         ("extraction seconds", [f"{r.extract_seconds:.2f}" for r in runs]),
@@ -588,9 +589,9 @@ def format_table(comparison: Comparison) -> str:
     lines = [head, ""] + [
         label.ljust(width) + "".join(cell.rjust(18) for cell in cells) for label, cells in rows
     ]
-    ratio = comparison.ratio
-    if ratio is not None:
-        lines.append(f"\nattributed F1, newskg / textacy: {ratio:.2f}")
+    versus = comparison.ratio
+    if versus is not None:
+        lines.append(f"\nattributed F1, newskg / textacy: {versus:.2f}")
     lines.append(f"Matching: one to one, greedy by descending Dice >= {THRESHOLD}.")
     lines += list(comparison.notes)
     return "\n".join(lines)
@@ -600,29 +601,5 @@ def _named(s: Scores) -> tuple[int, int]:
     return s.speaker_right - s.pronoun_right, s.matched - s.pronoun_matched
 
 
-def _pct(value: float) -> str:
-    return f"{100 * value:.1f}"
-
-
-def _acc(right: int, total: int) -> str:
-    return f"{100 * right / total:.1f} ({right}/{total})" if total else f"– (0/{total})"
-
-
 def _overlap(a: Span, b: Span) -> bool:
     return a.start < b.end and b.start < a.end
-
-
-def _ratio(part: int, whole: int) -> float:
-    return part / whole if whole else 0.0
-
-
-def _share(part: int, whole: int) -> float | None:
-    return part / whole if whole else None
-
-
-def _f1(p: float, r: float) -> float:
-    return 2 * p * r / (p + r) if p + r else 0.0
-
-
-def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 4)

@@ -46,6 +46,7 @@ from spacy.tokens import Doc
 
 from kg.evaluate import THRESHOLD, Pair, dice, read_jsonl, token_set, words
 from kg.extract import extract
+from kg.figures import acc, f1, pct, ratio, rounded, share
 from kg.lexicon import Lexicon
 from kg.model import Article, DocExtraction, Span
 
@@ -127,16 +128,16 @@ class Typing:
     def precision(self, kind: str | None = None) -> float:
         """Precision of one kind, or micro-averaged over the scored kinds when None."""
         kinds = KINDS if kind is None else (kind,)
-        return _ratio(sum(map(self.correct, kinds)), sum(map(self.predicted, kinds)))
+        return ratio(sum(map(self.correct, kinds)), sum(map(self.predicted, kinds)))
 
     def recall(self, kind: str | None = None) -> float:
         """Recall of one kind, or micro-averaged over the scored kinds when None."""
         kinds = KINDS if kind is None else (kind,)
-        return _ratio(sum(map(self.correct, kinds)), sum(map(self.gold, kinds)))
+        return ratio(sum(map(self.correct, kinds)), sum(map(self.gold, kinds)))
 
     def f1(self, kind: str | None = None) -> float:
         """Harmonic mean of precision and recall of one kind, or micro when None."""
-        return _f1(self.precision(kind), self.recall(kind))
+        return f1(self.precision(kind), self.recall(kind))
 
     def columns(self) -> tuple[str, ...]:
         """The predicted columns that occur, in a fixed order (``none`` always last)."""
@@ -157,12 +158,12 @@ class Clustering:
     @property
     def merge_recall(self) -> float | None:
         """Share of eligible gold entities kept whole (None when none is eligible)."""
-        return _share(self.merged, self.gold_entities)
+        return share(self.merged, self.gold_entities)
 
     @property
     def purity(self) -> float | None:
         """Share of eligible system entities that hold one gold entity (None when none)."""
-        return _share(self.pure, self.system_entities)
+        return share(self.pure, self.system_entities)
 
 
 @dataclass(frozen=True)
@@ -403,9 +404,9 @@ def format_table(comparison: EntityComparison) -> str:
     for kind in (*KINDS, None):
         label = kind or "micro"
         rows += [
-            (f"{label} precision", [_pct(r.typing.precision(kind)) for r in runs]),
-            (f"{label} recall", [_pct(r.typing.recall(kind)) for r in runs]),
-            (f"{label} F1", [_pct(r.typing.f1(kind)) for r in runs]),
+            (f"{label} precision", [pct(r.typing.precision(kind)) for r in runs]),
+            (f"{label} recall", [pct(r.typing.recall(kind)) for r in runs]),
+            (f"{label} F1", [pct(r.typing.f1(kind)) for r in runs]),
             ("  correct/predicted/gold", [_counts(r.typing, kind) for r in runs]),
         ]
     rows.append(("predictions left out (not named)", [str(r.typing.not_named()) for r in runs]))
@@ -418,9 +419,9 @@ def format_table(comparison: EntityComparison) -> str:
             lines += [
                 "",
                 f"Name clustering within a document, {run.name}",
-                f"  merge recall {_acc(c.merged, c.gold_entities)}: gold entities with >= 2 "
+                f"  merge recall {acc(c.merged, c.gold_entities)}: gold entities with >= 2 "
                 "found named mentions, all found in one entity",
-                f"  purity       {_acc(c.pure, c.system_entities)}: entities with >= 2 "
+                f"  purity       {acc(c.pure, c.system_entities)}: entities with >= 2 "
                 "mentions paired with gold names, all one gold entity",
             ]
     lines += [
@@ -471,10 +472,10 @@ def _run_dict(run: SystemScores) -> dict[str, Any]:
         figures["clustering"] = {
             "gold_entities": c.gold_entities,
             "merged": c.merged,
-            "merge_recall": _round(c.merge_recall),
+            "merge_recall": rounded(c.merge_recall),
             "system_entities": c.system_entities,
             "pure": c.pure,
-            "purity": _round(c.purity),
+            "purity": rounded(c.purity),
         }
     return figures
 
@@ -483,27 +484,3 @@ def _counts(t: Typing, kind: str | None) -> str:
     kinds = KINDS if kind is None else (kind,)
     parts = (sum(map(t.correct, kinds)), sum(map(t.predicted, kinds)), sum(map(t.gold, kinds)))
     return "/".join(map(str, parts))
-
-
-def _pct(value: float) -> str:
-    return f"{100 * value:.1f}"
-
-
-def _acc(right: int, total: int) -> str:
-    return f"{100 * right / total:.1f} ({right}/{total})" if total else f"– (0/{total})"
-
-
-def _ratio(part: int, whole: int) -> float:
-    return part / whole if whole else 0.0
-
-
-def _share(part: int, whole: int) -> float | None:
-    return part / whole if whole else None
-
-
-def _f1(p: float, r: float) -> float:
-    return 2 * p * r / (p + r) if p + r else 0.0
-
-
-def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 4)

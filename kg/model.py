@@ -8,7 +8,7 @@ turns those into triples. Offsets are Python ``str`` indices into ``Article.text
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
 
@@ -131,4 +131,3 @@ class DocExtraction:
     memberships: tuple[Membership, ...] = ()
     positions: tuple[Position, ...] = ()
     attributions: tuple[Attribution, ...] = ()
-    warnings: tuple[str, ...] = field(default=(), compare=False)
