@@ -49,6 +49,33 @@ ATTRIBUTIONS = [
         "Marta Nowak added: the figures were invented by the ministry.",
         [("Marta Nowak", "the figures were invented by the ministry", False)],
     ),
+    (
+        "Marta Nowak spoke to reporters. Marta Nowak added:\n\nThe figures were invented.",
+        [("Marta Nowak", "The figures were invented.", False)],
+    ),
+    (
+        "The figures are simply wrong, Marta Nowak says.",
+        [("Marta Nowak", "The figures are simply wrong", False)],
+    ),
+    (
+        "Several MEPs condemned the arrests. Jan Kowal echoed their concerns.",
+        [("Jan Kowal", "their concerns", False)],
+    ),
+    (
+        "Jan Kowal visited Vilnius.\n\nKOWAL: We cannot wait for another report on the prisons.",
+        [("Jan Kowal", "We cannot wait for another report on the prisons.", True)],
+    ),
+    (
+        "Kowal: Europe must stop the executions now\n\n"
+        "Mr. Jan Kowal, a Polish MEP, spoke in Vilnius.",
+        [("Jan Kowal", "Europe must stop the executions now", False)],
+    ),
+    (
+        "Marta Nowak wrote to the board.\n\n"
+        "”The figures were invented by the ministry.” ― Marta Nowak",
+        [("Marta Nowak", "The figures were invented by the ministry.", True)],
+    ),
+    ("Note: the figures were updated on Monday.", []),
 ]
 
 

@@ -250,6 +250,10 @@ def _attributions(
             continue
         if para in headings:
             continue
+        labelled = attributor.labelled(para)
+        if labelled is not None:
+            yield labelled
+            continue
         quotes = list(quotations(doc.text, para))
         direct = list(attributor.direct(para, quotes))
         reported = list(attributor.reported(para, quotes))

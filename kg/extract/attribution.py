@@ -20,7 +20,11 @@ from kg.extract.speakers import SPEAKER_REACH, SPEAKERS, Speaker, Speakers, trim
 from kg.model import EntityKind, Span
 
 # Curly quotes, straight quotes, and the doubled apostrophes some wires use (''…'', ``…'').
-_QUOTE = re.compile(r"“([^“”]+)”|\"([^\"\n]+)\"|(?:''|``)((?:(?!'').)+?)''")
+# Some sites open with a closing mark too (”…”): taken only where a quotation can begin.
+_QUOTE = re.compile(
+    r"“([^“”]+)”|\"([^\"\n]+)\"|(?:''|``)((?:(?!'').)+?)''|(?:^|(?<=[\s(]))”(?=\w)([^“”\n]+)”",
+    re.MULTILINE,
+)
 _SUBJECT = frozenset({"nsubj", "nsubjpass"})
 # Prepositions that carry what was said ('accused X of', 'called for', 'described X as');
 # others ('in a ruling', 'on Twitter') are where or when, not what.
@@ -28,6 +32,7 @@ _CONTENT_PREPOSITIONS = frozenset({"of", "as", "for", "about", "against", "on", 
 _CONTENT = frozenset({"ccomp", "xcomp", "dobj", "prep", "oprd", "attr", "dative", "obj"})
 _CALL_PARTICLES = frozenset({"on", "upon", "for"})
 _MIN_WORDS = 3
+_MIN_OBJECT_WORDS = 2  # 'echoed her concerns', 'condemned the arrests': an object is short
 # Verbs whose object alone is what was stated: 'condemned the arrests', 'urged restraint'.
 _OBJECT_CUES = frozenset(
     {
@@ -73,6 +78,18 @@ _CLAIM_NOUNS = frozenset(
         "warning",
     }
 )
+# 'PENCE: Well, look ...' in a transcript, 'Sanders: Clinton needs to ...' in a headline: a
+# paragraph led by a name of up to four capitalised words and a colon.
+_LABEL = re.compile(r"[\"“]?(?P<name>[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){0,3}):[ \t]+(?=\S)")
+# Labels that head a paragraph but name nobody.
+_NOT_LABELS = frozenset(
+    {
+        *("note", "update", "updated", "correction", "editor", "watch", "video", "photo"),
+        *("photos", "source", "sources", "related", "read", "more", "also", "breaking"),
+        *("exclusive", "analysis", "opinion", "warning", "caption", "credit", "q", "a"),
+        *("question", "answer", "transcript", "disclosure"),
+    }
+)
 # A participle cue right before a quotation introduces a statement of its own.
 _INTRODUCER = re.compile(
     r"\b(?:saying|stating|adding|noting|declaring|writing|arguing|insisting|warning|asking)$",
@@ -96,7 +113,7 @@ class Found:
 def quotations(text: str, within: Span) -> Iterator[Span]:
     """The inside of every quotation of a paragraph (curly or straight quotes)."""
     for match in _QUOTE.finditer(text, within.start, within.end):
-        group = next(i for i in (1, 2, 3) if match.group(i) is not None)
+        group = next(i for i in (1, 2, 3, 4) if match.group(i) is not None)
         start, end = trim(text, match.start(group), match.end(group))
         if end - start > 0 and len(text[start:end].split()) >= _MIN_WORDS:
             yield Span(start, end)
@@ -110,6 +127,26 @@ def _that_clause(verb: Token) -> bool:
         and any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children)
         for c in verb.children
     ) and any(c.dep_ in _SUBJECT for c in verb.children)
+
+
+def _mistagged_cue(token: Token) -> bool:
+    """'But Trump claims that ...' tagged as a noun: a root noun governing a that-clause."""
+    return (
+        token.pos_ == "NOUN"
+        and token.dep_ == "ROOT"
+        and token.tag_ == "NNS"
+        and _that_clause_child(token)
+        and any(c.dep_ == "compound" and c.pos_ == "PROPN" for c in token.lefts)
+    )
+
+
+def _that_clause_child(token: Token) -> bool:
+    return any(
+        c.dep_ in ("ccomp", "acl")
+        and any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children)
+        for c in token.children
+        if c.i > token.i
+    )
 
 
 def _words(token: Token) -> Span:
@@ -133,7 +170,7 @@ def _before_quotes(text: str, content: Span, quotes: list[Span]) -> Span | None:
             if not woven and (introduced or quote.end > end + 2):
                 end = quote.start - 1
     start, end = trim(text, content.start, end)
-    if end <= start or len(text[start:end].split()) < _MIN_WORDS:
+    if end <= start or len(text[start:end].split()) < _MIN_OBJECT_WORDS:
         return None
     return Span(start, end)
 
@@ -235,10 +272,11 @@ class Attributor:
             ):
                 yield from self._according(token, quotes)
                 continue
-            if token.pos_ == "NOUN" and token.lemma_.lower() in _CLAIM_NOUNS:
+            mistagged = _mistagged_cue(token)
+            if token.pos_ == "NOUN" and token.lemma_.lower() in _CLAIM_NOUNS and not mistagged:
                 yield from self._claim_noun(token, quotes)
                 continue
-            if token.pos_ != "VERB":
+            if token.pos_ != "VERB" and not mistagged:
                 continue
             if token.lemma_.lower() not in self.verbs and not _that_clause(token):
                 continue
@@ -248,6 +286,7 @@ class Attributor:
                 self._content(token)
                 or self._parenthetical(token)
                 or self._after_colon(token, paragraph)
+                or self._fronted(token)
             )
             if content is None:
                 continue
@@ -274,9 +313,37 @@ class Attributor:
         if following is None or following.text != ":":
             return None
         start, end = trim(self.text, following.idx + 1, paragraph.end)
+        if end <= start:
+            # 'The governor added:' closing its paragraph: the next paragraph is what he said.
+            start, end = self._next_paragraph(paragraph.end)
         if end <= start or len(self.text[start:end].split()) < _MIN_WORDS:
             return None
         return Span(start, end)
+
+    def _fronted(self, verb: Token) -> Span | None:
+        """'Coverage is unclear, experts say.': the content leads, the cue closes the sentence."""
+        subjects = [c for c in verb.children if c.dep_ in _SUBJECT]
+        if not subjects or any(c.dep_ in _CONTENT and c.i > verb.i for c in verb.children):
+            return None
+        sent = verb.sent
+        if any(not (t.is_punct or t.is_space) for t in self.doc[verb.i + 1 : sent.end]):
+            return None  # 'experts say on Tuesday ...' may carry its own content
+        comma = subjects[0].left_edge.i - 1
+        if comma <= sent.start or self.doc[comma].text != ",":
+            return None
+        lead = [t for t in self.doc[sent.start : comma] if not (t.is_punct or t.is_space)]
+        if len(lead) < _MIN_WORDS:
+            return None
+        start, end = trim(self.text, lead[0].idx, lead[-1].idx + len(lead[-1]))
+        return Span(start, end) if start < end else None
+
+    def _next_paragraph(self, after: int) -> tuple[int, int]:
+        """The trimmed line that follows ``after`` (the next paragraph), or an empty span."""
+        start = after
+        while start < len(self.text) and self.text[start].isspace():
+            start += 1
+        end = self.text.find("\n", start)
+        return trim(self.text, start, len(self.text) if end < 0 else end)
 
     def _parenthetical(self, verb: Token) -> Span | None:
         """'That is why, he argued, the party must act': the cue interrupts its content."""
@@ -390,7 +457,7 @@ class Attributor:
         # Drop a leading 'that' / particle: the content is the clause itself.
         while len(tokens) and (tokens[0].lower_ in ("that", "on", "upon") or tokens[0].is_punct):
             tokens = tokens[1:]
-        if len(tokens) < _MIN_WORDS:
+        if len(tokens) < _MIN_OBJECT_WORDS:
             return None
         start, end = trim(self.text, tokens.start_char, tokens.end_char)
         return Span(start, end) if start < end else None
@@ -406,6 +473,37 @@ class Attributor:
             if local is not None and self.registry.kind(local) in _ADDRESSEES:
                 return local
         return None
+
+    # -- labelled paragraphs -----------------------------------------------------------
+
+    def labelled(self, paragraph: Span) -> Found | None:
+        """'PENCE: Well, look, ...': the label's name said the rest of the paragraph."""
+        match = _LABEL.match(self.text, paragraph.start, paragraph.end)
+        if match is None:
+            return None
+        name_start, name_end = match.span("name")
+        if {w.lower().strip(".") for w in match.group("name").split()} & _NOT_LABELS:
+            return None
+        start, end = trim(self.text, match.end(), paragraph.end)
+        if end <= start or len(self.text[start:end].split()) < _MIN_WORDS:
+            return None
+        local = self._labelled_speaker(name_start, name_end)
+        transcript = match.group("name").isupper() and len(match.group("name")) > 1
+        self.speakers.spoke(local, Span(start, end))
+        return Found(local, Span(name_start, name_end), Span(start, end), transcript, None)
+
+    def _labelled_speaker(self, start: int, end: int) -> int | None:
+        """The person or organization a label names: its mention, or a known surname."""
+        local = self.registry.at(start, end)
+        if local is not None:
+            return local if self.registry.kind(local) in SPEAKERS else None
+        label = self.text[start:end].casefold()
+        named = {
+            e.local_id
+            for e in self.registry.entities
+            if e.kind in SPEAKERS and e.name.casefold().split()[-1:] == [label]
+        }
+        return named.pop() if len(named) == 1 else None
 
     # -- live reports -------------------------------------------------------------------
 

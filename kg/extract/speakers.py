@@ -55,6 +55,9 @@ class Speakers:
                 for p in c.children
                 if p.dep_ == "pobj"
             ]
+            if verb.pos_ == "NOUN":
+                # 'Trump claims that ...' mistagged: the name is a compound of the 'noun'.
+                subjects += [c for c in verb.children if c.dep_ == "compound" and c.i < verb.i]
             if subjects:
                 # Nearest subject first: "Finnish MEP ..., Petri Sarvamaa claimed" has two;
                 # an entity beats a common noun.
