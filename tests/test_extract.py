@@ -76,6 +76,37 @@ ATTRIBUTIONS = [
         [("Marta Nowak", "The figures were invented by the ministry.", True)],
     ),
     ("Note: the figures were updated on Monday.", []),
+    (
+        "Marta Nowak spoke after the vote. She continued, “We will take this case to court.”",
+        [("Marta Nowak", "We will take this case to court.", True)],
+    ),
+    (
+        "According to Marta Nowak, “the ministry invented every one of these figures.”",
+        [("Marta Nowak", "the ministry invented every one of these figures.", True)],
+    ),
+    (
+        "Marta Nowak said the figures were wrong, arguing that the ministry had lied.",
+        [
+            ("Marta Nowak", "the figures were wrong", False),
+            ("Marta Nowak", "the ministry had lied", False),
+        ],
+    ),
+    (
+        "Marta Nowak said after the vote she would not accept the result.",
+        [("Marta Nowak", "she would not accept the result", False)],
+    ),
+    (
+        # One paragraph a line, as many sites write them: the second quotation has no cue of
+        # its own in its paragraph and continues the speaker before it.
+        "Jan Kowal, a Polish MEP, spoke in Vilnius on the first day of the long conference "
+        "on the prisons of the region.\n"
+        "“Europe must stop the executions now,” Jan Kowal said.\n"
+        "“Nobody can say that we did not know what happens in the prisons.”",
+        [
+            ("Jan Kowal", "Europe must stop the executions now", True),
+            ("Jan Kowal", "Nobody can say that we did not know what happens in the prisons.", True),
+        ],
+    ),
 ]
 
 

@@ -30,6 +30,7 @@ _SUBJECT = frozenset({"nsubj", "nsubjpass"})
 # others ('in a ruling', 'on Twitter') are where or when, not what.
 _CONTENT_PREPOSITIONS = frozenset({"of", "as", "for", "about", "against", "on", "upon", "to"})
 _CONTENT = frozenset({"ccomp", "xcomp", "dobj", "prep", "oprd", "attr", "dative", "obj"})
+_ADJUNCTS = frozenset({"advcl", "acl", "conj", "xcomp", "npadvmod", "dep"})
 _CALL_PARTICLES = frozenset({"on", "upon", "for"})
 _MIN_WORDS = 3
 _MIN_OBJECT_WORDS = 2  # 'echoed her concerns', 'condemned the arrests': an object is short
@@ -90,6 +91,8 @@ _NOT_LABELS = frozenset(
         *("question", "answer", "transcript", "disclosure"),
     }
 )
+# What lies between a verb and the quotation it introduces: 'continued, “', 'put it: “'.
+_INTRODUCES = re.compile(r"(?:\s+it)?\s*[,:]\s*(?:[“\"]|''|``)\s*")
 # A participle cue right before a quotation introduces a statement of its own.
 _INTRODUCER = re.compile(
     r"\b(?:saying|stating|adding|noting|declaring|writing|arguing|insisting|warning|asking)$",
@@ -149,6 +152,36 @@ def _that_clause_child(token: Token) -> bool:
     )
 
 
+def _before_adjunct(first: Token, last: Token) -> int:
+    """Where reported content ends: before a trailing ', arguing that ...' or '; they ...'.
+
+    A participle after a comma ('said X, arguing that Y', 'showed X, contradicting Y') or
+    a clause after a semicolon or a dash is the writer's addition or a statement of its
+    own, not part of the reported clause.
+    """
+    doc = first.doc
+    for token in doc[first.i + 1 : last.i + 1]:
+        previous = doc[token.i - 1]
+        if previous.text in (";",) and token.i > first.i + 2:
+            return previous.idx
+        if previous.text == "," and token.tag_ == "VBG" and token.dep_ in _ADJUNCTS:
+            return previous.idx
+    return last.idx + len(last)
+
+
+def _clause_start(clause: Token) -> Token:
+    """Where a content clause begins; a clause misparsed as adverbial, at its subject."""
+    if clause.dep_ == "advcl":
+        subject = next((c for c in clause.children if c.dep_ in _SUBJECT), None)
+        if subject is not None:
+            return subject.left_edge
+    return clause.left_edge
+
+
+def _followed_by_to(token: Token) -> bool:
+    return token.i + 1 < len(token.doc) and token.nbor(1).lower_ == "to"
+
+
 def _words(token: Token) -> Span:
     return Span(token.idx, token.idx + len(token))
 
@@ -197,7 +230,7 @@ class Attributor:
         found: list[Found] = []
         for quote in quotes:
             cue = self._cue_for(quote, paragraph, quotes)
-            who = self.speakers.speaker_of(cue) if cue is not None else None
+            who = self._speaker_of_cue(cue) if cue is not None else None
             if cue is not None and found and found[-1].cue_words == _words(cue):
                 # '"A," she said, "B."': both halves of one statement around one cue.
                 last = found[-1]
@@ -237,6 +270,11 @@ class Attributor:
 
     def _cue_for(self, quote: Span, paragraph: Span, quotes: list[Span]) -> Token | None:
         sentences = self._sentences(quote)
+        if sentences and sentences[-1].end < len(self.doc):
+            # '“… our country?” Clinton said.': the parser may end the sentence at '?”'.
+            after = self.doc[sentences[-1].end].sent
+            if after.start_char - quote.end <= 2:
+                sentences.append(after)
         best: tuple[int, Token] | None = None
         for sent in sentences:
             for token in sent:
@@ -244,12 +282,35 @@ class Attributor:
                     continue
                 if any(q.start - 1 <= token.idx < q.end + 1 for q in quotes):
                     continue
-                if token.lemma_.lower() not in self.verbs or token.pos_ not in ("VERB", "AUX"):
+                if not self._is_cue(token, quote):
                     continue
                 distance = min(abs(token.idx - quote.start), abs(token.idx - quote.end))
                 if best is None or distance < best[0]:
                     best = (distance, token)
         return best[1] if best else None
+
+    def _is_cue(self, token: Token, quote: Span) -> bool:
+        """A reporting verb, 'according to', or any verb with a subject that introduces
+        the quotation ('She continued, “…”', 'As X put it, “…”')."""
+        if token.lower_ == "according" and _followed_by_to(token):
+            return True
+        if token.pos_ not in ("VERB", "AUX"):
+            return False
+        if token.lemma_.lower() in self.verbs:
+            return True
+        end = token.idx + len(token)
+        return (
+            token.pos_ == "VERB"
+            and 0 < quote.start - end < 12
+            and _INTRODUCES.fullmatch(self.text, end, quote.start) is not None
+            and any(c.dep_ in _SUBJECT for c in token.children)
+        )
+
+    def _speaker_of_cue(self, cue: Token) -> Speaker | None:
+        if cue.lower_ == "according":
+            source = next((c for c in cue.nbor(1).children if c.dep_ == "pobj"), None)
+            return self.speakers.resolve(source) if source is not None else None
+        return self.speakers.speaker_of(cue)
 
     def _sentences(self, span: Span) -> list[SpacySpan]:
         first = self.doc.char_span(span.start, span.end, alignment_mode="expand")
@@ -399,6 +460,8 @@ class Attributor:
         after = [t for t in rest if t.i > according.i]
         side = before if len(before) >= len(after) else after
         if len(side) < _MIN_WORDS:
+            side = self._after_source(to)
+        if len(side) < _MIN_WORDS:
             return
         start, end = trim(self.text, side[0].idx, side[-1].idx + len(side[-1]))
         content = _before_quotes(self.text, Span(start, end), quotes) if start < end else None
@@ -408,6 +471,15 @@ class Attributor:
         self.speakers.spoke(who.local, content)
         yield Found(who.local, who.words, content, False, "according to", None, _words(according))
 
+    def _after_source(self, to: Token) -> list[Token]:
+        """'According to X, the move reeks of fear.' parsed with the clause inside X's phrase:
+        what follows the comma after the source, to the sentence's end."""
+        sent = to.sent
+        comma = next((t for t in self.doc[to.i + 1 : sent.end] if t.text == ","), None)
+        if comma is None or to.i > sent.start + 1:
+            return []
+        return [t for t in self.doc[comma.i + 1 : sent.end] if not (t.is_punct or t.is_space)]
+
     def _content(self, verb: Token) -> Span | None:
         """The clause a reporting verb governs: 'that ...', 'to ...', 'on X to ...'."""
         lemma = verb.lemma_.lower()
@@ -416,7 +488,15 @@ class Attributor:
             for c in verb.rights
             if c.dep_ in _CONTENT and (c.dep_ != "prep" or c.lower_ in _CONTENT_PREPOSITIONS)
         ]
-        clauses = [c for c in verb.children if c.dep_ == "ccomp"]
+        clauses = [c for c in verb.children if c.dep_ == "ccomp"] or [
+            # 'said after the convention he would not accept': a bare clause misparsed as
+            # an adverbial one (it has a subject and no 'if', 'when', 'because').
+            c
+            for c in verb.rights
+            if c.dep_ == "advcl"
+            and any(s.dep_ in _SUBJECT for s in c.children)
+            and not any(m.dep_ == "mark" for m in c.children)
+        ]
         if clauses:
             # 'told the briefing that ...': what was said is the clause, not the hearer.
             right = clauses
@@ -440,7 +520,9 @@ class Attributor:
         # A preposition alone ('talked to X about Y') reports no content, except for the
         # verbs whose object is what was said ('called for', 'warned of').
         has_clause = any(
-            c.dep_ in ("ccomp", "xcomp") or (c.dep_ == "prep" and lemma in _OBJECT_CUES)
+            c.dep_ in ("ccomp", "xcomp")
+            or c in clauses
+            or (c.dep_ == "prep" and lemma in _OBJECT_CUES)
             for c in right
         )
         has_object = any(c.dep_ in ("dobj", "obj") for c in right)
@@ -448,9 +530,10 @@ class Attributor:
             return None
         if not right:
             return None
-        start = min(c.left_edge.idx for c in right)
+        start = min(_clause_start(c).idx for c in right)
         last = max(c.right_edge for c in right)
-        end = last.idx + len(last)
+        first = min((_clause_start(c) for c in right), key=lambda t: t.i)
+        end = _before_adjunct(first, last)
         tokens = self.doc.char_span(start, end, alignment_mode="expand")
         if tokens is None:
             return None

@@ -16,6 +16,7 @@ from kg.extract.roles import role_words
 from kg.lexicon import Lexicon
 from kg.model import Span
 
+_WRAPPED = 100  # characters: no hard-wrapped line is longer
 _PARAGRAPH = re.compile(r"[^\n]+(?:\n(?![ \t]*\n)[^\n]+)*")
 _NAME_WORD = r"[A-Z\u00c0-\u024f][\w\u00c0-\u024f'’.-]*"
 _PARTICLE = r"(?:de|da|del|della|di|van|von|der|den|bin|al|el|le|la|du|dos)"
@@ -45,17 +46,35 @@ class Section:
 
 
 def paragraphs(text: str) -> list[Span]:
-    """Paragraphs: runs of non-blank lines, trimmed of surrounding spaces."""
+    """Paragraphs: runs of non-blank lines, trimmed of surrounding spaces.
+
+    A run whose lines are not hard-wrapped (one is longer than any wrapped line would be)
+    holds one paragraph per line: many sites separate paragraphs by a single newline.
+    """
     found = []
     for match in _PARAGRAPH.finditer(text):
-        start, end = match.start(), match.end()
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        if start < end:
-            found.append(Span(start, end))
+        lines = match.group().split("\n")
+        if max(len(line) for line in lines) <= _WRAPPED:
+            pieces = [(match.start(), match.end())]
+        else:
+            pieces = []
+            at = match.start()
+            for line in lines:
+                pieces.append((at, at + len(line)))
+                at += len(line) + 1
+        for start, end in pieces:
+            start, end = _strip(text, start, end)
+            if start < end:
+                found.append(Span(start, end))
     return found
+
+
+def _strip(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
 
 
 def heading(text: str, para: Span, lexicon: Lexicon, verbal: frozenset[Span]) -> Heading | None:

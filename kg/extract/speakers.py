@@ -18,6 +18,15 @@ _INHERIT = frozenset({"conj", "advcl", "xcomp", "acl", "ccomp"})
 _PRONOUN_GENDER = {"he": "m", "him": "m", "she": "f", "her": "f"}
 _ORG_PRONOUNS = frozenset({"it", "they"})
 _TRIM = ' \t\r\n,;:—–-“”"'
+# What people write or issue: a cue on one of these ('a letter opposing ...') is its author's.
+_MESSAGES = frozenset(
+    {
+        *("tweet", "letter", "statement", "post", "message", "ad", "advertisement", "video"),
+        *("email", "memo", "report", "language", "policy", "resolution", "bill", "editorial"),
+        *("speech", "interview", "note", "release", "comment", "remark", "paper", "filing"),
+        *("column", "book", "article", "series", "op-ed", "petition", "complaint", "lawsuit"),
+    }
+)
 SPEAKERS = frozenset({EntityKind.PERSON, EntityKind.ORGANIZATION})
 _ORG_REACH = 300  # characters back an 'it' or 'they' may reach for an organization
 SPEAKER_REACH = 700  # characters: about two news paragraphs
@@ -64,6 +73,11 @@ class Speakers:
                 found = [self.resolve(s) for s in sorted(subjects, key=lambda t: -t.i)]
                 named = [f for f in found if f.local is not None]
                 return (named or found)[0]
+            if verb.dep_ == "acl" and verb.head.lemma_.lower() in _MESSAGES:
+                # 'Trump sent tweets criticizing X': whoever sent the message says it.
+                verb = verb.head.head
+                seen += 1
+                continue
             if verb.dep_ == "acl" and verb.head.pos_ in ("PROPN", "NOUN"):
                 # "Anna Novak, MEP ..., called on": misparsed as a clause on the name.
                 return self.resolve(verb.head)
