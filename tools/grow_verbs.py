@@ -19,6 +19,24 @@ import spacy
 
 from kg import lexicon
 
+# Lemmas the share criterion admits but that, as cues of newskg's rules, were right less
+# than 30% of the time on the first 400 articles of PolNeAR train ('expected to', 'seems
+# to', 'appeared to', 'invited X to'): measured with per-cue precision, then removed.
+EXCLUDED = frozenset(
+    [
+        "expect",
+        "appear",
+        "seem",
+        "invite",
+        "advise",
+        "champion",
+        "unveil",
+        "crown",
+        "quote",
+        "contrast",
+    ]
+)
+
 TSV = Path(__file__).resolve().parent.parent / "kg" / "gazetteers" / "reporting_verbs.tsv"
 
 
@@ -60,7 +78,7 @@ def main() -> None:
         for lemma, n in total.items()
         if n >= args.min_count and cued[lemma] / n >= args.share and lemma.isalpha()
     )
-    new = [lemma for lemma in grown if lemma not in known]
+    new = [lemma for lemma in grown if lemma not in known and lemma not in EXCLUDED]
     for lemma in new:
         print(f"{lemma}\t{cued[lemma]}/{total[lemma]}")
     if args.write and new:

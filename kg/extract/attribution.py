@@ -33,6 +33,8 @@ _CONTENT = frozenset({"ccomp", "xcomp", "dobj", "prep", "oprd", "attr", "dative"
 _ADJUNCTS = frozenset({"advcl", "acl", "conj", "xcomp", "npadvmod", "dep"})
 _CALL_PARTICLES = frozenset({"on", "upon", "for"})
 _MIN_WORDS = 3
+# Verbs that take a that-clause without reporting anyone's words ('this means that').
+_NOT_CUES = frozenset({"mean", "become", "ensure", "seem", "appear", "make", "be", "have"})
 _MIN_OBJECT_WORDS = 2  # 'echoed her concerns', 'condemned the arrests': an object is short
 # Verbs whose object alone is what was stated: 'condemned the arrests', 'urged restraint'.
 _OBJECT_CUES = frozenset(
@@ -124,12 +126,16 @@ def quotations(text: str, within: Span) -> Iterator[Span]:
 
 def _that_clause(verb: Token) -> bool:
     """Does a verb outside the lexicon report a that-clause ('X conceded that ...')?"""
-    return any(
-        c.dep_ == "ccomp"
-        and c.i > verb.i
-        and any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children)
-        for c in verb.children
-    ) and any(c.dep_ in _SUBJECT for c in verb.children)
+    return (
+        verb.lemma_.lower() not in _NOT_CUES
+        and any(
+            c.dep_ == "ccomp"
+            and c.i > verb.i
+            and any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children)
+            for c in verb.children
+        )
+        and any(c.dep_ in _SUBJECT for c in verb.children)
+    )
 
 
 def _mistagged_cue(token: Token) -> bool:
