@@ -90,11 +90,13 @@ _NOT_LABELS = frozenset(
         *("note", "update", "updated", "correction", "editor", "watch", "video", "photo"),
         *("photos", "source", "sources", "related", "read", "more", "also", "breaking"),
         *("exclusive", "analysis", "opinion", "warning", "caption", "credit", "q", "a"),
-        *("question", "answer", "transcript", "disclosure"),
+        *("question", "answer", "transcript", "disclosure", "latest", "the"),
     }
 )
 # What lies between a verb and the quotation it introduces: 'continued, “', 'put it: “'.
 _INTRODUCES = re.compile(r"(?:\s+it)?\s*[,:]\s*(?:[“\"]|''|``)\s*")
+# What lies between a quotation and the verb that closes it: ',” he', '?” Trump'.
+_CLOSES = re.compile(r"[,?!.]?(?:[”\"]|'')\s*(?:[A-Z][\w.’'-]*\s+){0,3}(?:he\s+|she\s+|they\s+)?")
 # A participle cue right before a quotation introduces a statement of its own.
 _INTRODUCER = re.compile(
     r"\b(?:saying|stating|adding|noting|declaring|writing|arguing|insisting|warning|asking)$",
@@ -281,6 +283,14 @@ class Attributor:
             after = self.doc[sentences[-1].end].sent
             if after.start_char - quote.end <= 2:
                 sentences.append(after)
+        if sentences and sentences[0].start > 0:
+            # 'said Mr. Trump was a candidate like no other: “He is ...”': the sentence that
+            # ends with the colon or comma introducing the quotation.
+            before = self.doc[sentences[0].start - 1].sent
+            if quote.start - before.end_char <= 4 and self.text[
+                before.start_char : quote.start
+            ].rstrip(" “\"'`").endswith((":", ",")):
+                sentences.insert(0, before)
         best: tuple[int, Token] | None = None
         for sent in sentences:
             for token in sent:
@@ -304,12 +314,14 @@ class Attributor:
             return False
         if token.lemma_.lower() in self.verbs:
             return True
+        if token.pos_ != "VERB" or not any(c.dep_ in _SUBJECT for c in token.children):
+            return False
         end = token.idx + len(token)
-        return (
-            token.pos_ == "VERB"
-            and 0 < quote.start - end < 12
-            and _INTRODUCES.fullmatch(self.text, end, quote.start) is not None
-            and any(c.dep_ in _SUBJECT for c in token.children)
+        if 0 < quote.start - end < 12:
+            return _INTRODUCES.fullmatch(self.text, end, quote.start) is not None
+        # '“…,” he continued.', '“…!” Trump shot back': the verb right after the quotation.
+        return 0 < token.idx - quote.end < 40 and (
+            _CLOSES.fullmatch(self.text, quote.end, token.idx) is not None
         )
 
     def _speaker_of_cue(self, cue: Token) -> Speaker | None:
@@ -363,7 +375,7 @@ class Attributor:
             who = self.speakers.speaker_of(token)
             if who is None:
                 continue
-            self.speakers.spoke(who.local, content)
+            self.speakers.spoke(who.local, content, who if who.local is not None else None)
             yield Found(
                 who.local,
                 who.words,

@@ -64,6 +64,19 @@ class Speakers:
                 for p in c.children
                 if p.dep_ == "pobj"
             ]
+            if not subjects:
+                # 'Mr. Slinker, whose start-up uses big data, said ...' misparsed: the name is
+                # the subject of a clause hung on the left of the cue.
+                subjects = [
+                    s
+                    for c in verb.lefts
+                    if c.dep_ == "ccomp"
+                    for s in c.children
+                    if s.dep_ == "nsubj"
+                    and s.pos_ == "PROPN"
+                    and s.i < c.i
+                    and self.registry.at(s.idx, s.idx + len(s)) is not None
+                ]
             if verb.pos_ == "NOUN":
                 # 'Trump claims that ...' mistagged: the name is a compound of the 'noun'.
                 subjects += [c for c in verb.children if c.dep_ == "compound" and c.i < verb.i]
