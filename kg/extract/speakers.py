@@ -56,14 +56,14 @@ class Speakers:
         """Who a cue verb's subject names (an entity, or just the words), or None."""
         seen = 0
         while seen < 4:
-            subjects = [c for c in verb.children if c.dep_ in _SUBJECT]
-            subjects += [
+            # The agent of a passive speaks ('X was called a charlatan by physicians').
+            subjects = [
                 p
                 for c in verb.children
                 if c.dep_ == "agent"
                 for p in c.children
                 if p.dep_ == "pobj"
-            ]
+            ] or [c for c in verb.children if c.dep_ in _SUBJECT]
             if not subjects:
                 # 'Mr. Slinker, whose start-up uses big data, said ...' misparsed: the name is
                 # the subject of a clause hung on the left of the cue.
