@@ -261,11 +261,20 @@ def test_pronoun_speakers_resolve_by_kind(
         "Ana Ruiz said the Council must use the Global Magnitsky Law against the judges.",
         "Ana Ruiz urged the Union and its Member States to act.",
         "Ana Ruiz chairs the Committee on Interference in all Democratic Processes now.",
+        "Ana Ruiz visited the Kesh river dam. The Kesh evictions left the Kesh valley empty.",
     ],
 )
 def test_capitalised_things_are_not_people(text: str, pipeline: Language, words: Lexicon) -> None:
     people = {e.name for e in run(text, pipeline, words).entities if e.kind is EntityKind.PERSON}
     assert people <= {"Ana Ruiz"}
+
+
+def test_a_role_word_before_an_unknown_name_makes_a_person(
+    pipeline: Language, words: Lexicon
+) -> None:
+    text = "Spanish MEP Elena Marín Ruiz called on the European Commission to raise the issue."
+    x = run(text, pipeline, words)
+    assert said(x) == [("Elena Marín Ruiz", "the European Commission to raise the issue", False)]
 
 
 def test_subjectless_cue_inside_a_reported_clause_keeps_the_outer_speaker(

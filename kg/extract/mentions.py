@@ -192,16 +192,35 @@ class MentionFinder:
                 continue
             parts = [c for c in token.lefts if c.dep_ == "compound" and c.pos_ == "PROPN"]
             first = parts[0] if parts else token
-            words = self.doc[first.i : token.i + 1]
+            titled = first.i
+            while titled < token.i and self.lexicon.title(self.doc[titled].text) is not None:
+                titled += 1  # 'Spanish MEP Elena Marín Ruiz': the role word is no part of it
+            words = self.doc[titled : token.i + 1]
             if not 2 <= len(words) <= 4 or not all(NAME_WORD.fullmatch(w.text) for w in words):
                 continue
             if (
-                self._inside_longer_name(words.start, words.end)
+                (titled == first.i and self._inside_longer_name(words.start, words.end))
                 or words[-1].lower_ in THINGS
                 or self.lexicon.title(words[0].text) is not None
             ):
                 continue  # 'Committee on Foreign Interference', 'the Global Magnitsky Law'
             self._add(words.start_char, words.end_char, EntityKind.PERSON, 1)
+
+    def _from_modifiers(self) -> None:
+        """'the Kesh river dam', 'the Kesh evictions': a name that modifies a common noun
+        after 'the' names a thing or a place; people are seldom written so."""
+        for mention in self.mentions.values():
+            span = self.doc.char_span(mention.start, mention.end, alignment_mode="expand")
+            if span is None or span.start == 0:
+                continue
+            head = span[-1].head
+            if (
+                self.doc[span.start - 1].lower_ == "the"
+                and span[-1].dep_ == "compound"
+                and head.pos_ == "NOUN"
+                and head.i > span[-1].i
+            ):
+                mention.votes[EntityKind.PERSON] -= 3
 
     def _inside_longer_name(self, start: int, end: int) -> bool:
         """Is a token range part of a longer capitalised name ('... on Foreign Affairs')?"""
@@ -405,6 +424,7 @@ class MentionFinder:
         self._from_gazetteers()
         self._drop_overlaps()
         self._from_role_context()
+        self._from_modifiers()
         self._vote()
         self._surnames()
         kept = sorted(
