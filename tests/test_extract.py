@@ -92,6 +92,10 @@ ATTRIBUTIONS = [
         ],
     ),
     (
+        "Marta Nowak said that “the figures are invented” in every report of the ministry.",
+        [("Marta Nowak", "“the figures are invented” in every report of the ministry", False)],
+    ),
+    (
         "Marta Nowak said after the vote she would not accept the result.",
         [("Marta Nowak", "she would not accept the result", False)],
     ),

@@ -201,9 +201,15 @@ def _before_quotes(text: str, content: Span, quotes: list[Span]) -> Span | None:
     woven into the clause ('said the plan was “dead on arrival”') stays: a mixed quote.
     """
     end = content.end
+    opening: int | None = None
     for quote in quotes:
         if quote.start - 1 <= content.start < quote.end:
-            return None
+            if len(text[quote.end : content.end].split()) < _MIN_WORDS:
+                return None
+            # 'said that “race still determines too much” in America, ...': the clause
+            # goes on after the quotation, so it is the statement, a mixed quote.
+            opening = quote.start - 1
+            continue
         if content.start < quote.start < end:
             lead = text[content.start : quote.start - 1].rstrip()
             woven = lead.lower().rstrip(",") in ("that", "")
@@ -211,6 +217,8 @@ def _before_quotes(text: str, content: Span, quotes: list[Span]) -> Span | None:
             if not woven and (introduced or quote.end > end + 2):
                 end = quote.start - 1
     start, end = trim(text, content.start, end)
+    if opening is not None and start == opening + 1:
+        start = opening  # keep the quotation's opening mark with its closing one
     if end <= start or len(text[start:end].split()) < _MIN_OBJECT_WORDS:
         return None
     return Span(start, end)
