@@ -96,6 +96,14 @@ ATTRIBUTIONS = [
         [("Marta Nowak", "“the figures are invented” in every report of the ministry", False)],
     ),
     (
+        "Marta Nowak began by saying that the figures were wrong.",
+        [("Marta Nowak", "the figures were wrong", False)],
+    ),
+    (
+        "The ministry's plan to close the prisons was rejected by Marta Nowak.",
+        [("Marta Nowak", "The ministry's plan to close the prisons", False)],
+    ),
+    (
         "Marta Nowak said after the vote she would not accept the result.",
         [("Marta Nowak", "she would not accept the result", False)],
     ),

@@ -508,6 +508,27 @@ class Attributor:
 
     def _content(self, verb: Token) -> Span | None:
         """The clause a reporting verb governs: 'that ...', 'to ...', 'on X to ...'."""
+        return self._governed(verb) or self._passive_subject(verb)
+
+    def _passive_subject(self, verb: Token) -> Span | None:
+        """'The issue was first reported by the Post', 'a view echoed by experts': with an
+        agent, what was reported is the passive subject, or the noun the verb modifies."""
+        if not any(c.dep_ == "agent" for c in verb.children):
+            return None
+        if verb.dep_ == "acl" and verb.head.pos_ in ("NOUN", "PROPN") and verb.head.i < verb.i:
+            noun = verb.head
+            tokens = [t for t in noun.subtree if t.i < verb.i]
+        else:
+            subject = next((c for c in verb.children if c.dep_ == "nsubjpass"), None)
+            if subject is None or subject.pos_ == "PRON":
+                return None
+            tokens = list(subject.subtree)
+        if len(tokens) < _MIN_OBJECT_WORDS:
+            return None
+        start, end = trim(self.text, tokens[0].idx, tokens[-1].idx + len(tokens[-1]))
+        return Span(start, end) if start < end else None
+
+    def _governed(self, verb: Token) -> Span | None:
         lemma = verb.lemma_.lower()
         right = [
             c

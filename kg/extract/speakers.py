@@ -94,6 +94,20 @@ class Speakers:
             if verb.dep_ == "acl" and verb.head.pos_ in ("PROPN", "NOUN"):
                 # "Anna Novak, MEP ..., called on": misparsed as a clause on the name.
                 return self.resolve(verb.head)
+            if (
+                verb.dep_ == "pcomp"
+                and verb.head.dep_ == "prep"
+                and verb.head.head.pos_
+                in (
+                    "VERB",
+                    "AUX",
+                )
+            ):
+                # 'began by saying he would ...', 'held in contempt for refusing to ...': the
+                # gerund's subject is the subject of the verb its preposition hangs on.
+                verb = verb.head.head
+                seen += 1
+                continue
             if verb.dep_ not in _INHERIT or verb.head is verb:
                 return None
             outer = self._reporting_head(verb) if seen == 0 else None
