@@ -96,6 +96,10 @@ ATTRIBUTIONS = [
         [("Marta Nowak", "“the figures are invented” in every report of the ministry", False)],
     ),
     (
+        "Marta Nowak spoke out about the arrests of the farmers.",
+        [("Marta Nowak", "the arrests of the farmers", False)],
+    ),
+    (
         "Marta Nowak began by saying that the figures were wrong.",
         [("Marta Nowak", "the figures were wrong", False)],
     ),

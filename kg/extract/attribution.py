@@ -31,6 +31,7 @@ _SUBJECT = frozenset({"nsubj", "nsubjpass"})
 _CONTENT_PREPOSITIONS = frozenset({"of", "as", "for", "about", "against", "on", "upon", "to"})
 _CONTENT = frozenset({"ccomp", "xcomp", "dobj", "prep", "oprd", "attr", "dative", "obj"})
 _ADJUNCTS = frozenset({"advcl", "acl", "conj", "xcomp", "npadvmod", "dep"})
+_TOPIC_PREPOSITIONS = frozenset({"about", "of", "against", "over"})
 _CALL_PARTICLES = frozenset({"on", "upon", "for"})
 _MIN_WORDS = 3
 # Verbs that take a that-clause without reporting anyone's words ('this means that').
@@ -573,8 +574,12 @@ class Attributor:
             for c in right
         )
         has_object = any(c.dep_ in ("dobj", "obj") for c in right)
+        topic = [c for c in right if c.dep_ == "prep" and c.lower_ in _TOPIC_PREPOSITIONS]
         if not has_clause and not has_object and lemma not in _OBJECT_CUES:
-            return None
+            if not topic:
+                return None
+            # 'spoke out about the shooting', 'bragged about his polls': what it was about.
+            right = [p for c in topic for p in c.children if p.dep_ in ("pobj", "pcomp")]
         if not right:
             return None
         start = min(_clause_start(c).idx for c in right)
