@@ -94,6 +94,15 @@ class Speakers:
             if verb.dep_ == "acl" and verb.head.pos_ in ("PROPN", "NOUN"):
                 # "Anna Novak, MEP ..., called on": misparsed as a clause on the name.
                 return self.resolve(verb.head)
+            if verb.dep_ == "xcomp" and verb.i > verb.head.i:
+                # 'prompted NATO to order', 'led the journalist to fear': the object of the
+                # verb above does what the infinitive says.
+                obj = next(
+                    (c for c in verb.head.children if c.dep_ in ("dobj", "obj") and c.i < verb.i),
+                    None,
+                )
+                if obj is not None and obj.pos_ in ("PROPN", "NOUN", "PRON"):
+                    return self.resolve(obj)
             if (
                 verb.dep_ == "pcomp"
                 and verb.head.dep_ == "prep"
