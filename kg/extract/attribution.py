@@ -16,7 +16,7 @@ from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
 
 from kg.extract.registry import Registry
-from kg.extract.speakers import SPEAKER_REACH, SPEAKERS, Speaker, Speakers, trim
+from kg.extract.speakers import SPEAKERS, Speaker, Speakers, trim
 from kg.model import EntityKind, Span
 
 # Curly quotes, straight quotes, and the doubled apostrophes some wires use (''…'', ``…'').
@@ -59,6 +59,9 @@ _OBJECT_CUES = frozenset(
         "request",
     }
 )
+# A cue-less quotation in a later paragraph continues the last speaker only this close
+# (characters) to what they said: the next paragraph, not one further on (PolNeAR train).
+_CONTINUES = 150
 _CONTINUATION = 250  # characters between "A," she said. and "B." in one paragraph
 _ADDRESSEES = frozenset({EntityKind.PERSON, EntityKind.ORGANIZATION, EntityKind.PLACE})
 _SIGNED = re.compile(
@@ -267,7 +270,7 @@ class Attributor:
                 self.speakers.spoke(last.speaker, quote, None)
             elif (
                 self.speakers.last_direct is not None
-                and quote.start - self.speakers.last_speaker_at < SPEAKER_REACH
+                and quote.start - self.speakers.last_speaker_at < _CONTINUES
             ):
                 who = self.speakers.last_direct
                 found.append(Found(who.local, who.words, quote, True, None))
