@@ -32,6 +32,7 @@ from rdflib.namespace import RDF, SH, XSD
 from rdflib.term import Node
 
 from kg.errors import OutputError
+from kg.people import people_json
 from kg.vocab import PREFIXES
 
 __all__ = ["atomic_write", "jsonld", "nquads", "trig", "turtle", "write_build"]
@@ -109,7 +110,7 @@ def _fsync_dir(folder: Path) -> None:
 def write_build(
     out_dir: Path, graphs: Mapping[URIRef, Graph], report: Graph, context: dict[str, Any]
 ) -> list[Path]:
-    """Write the five files of a build into ``out_dir``; return their paths in order."""
+    """Write the six files of a build into ``out_dir``; return their paths in order."""
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -126,6 +127,7 @@ def write_build(
         ("graph.trig", trig(graphs)),
         ("graph.nq", nquads(graphs)),
         ("validation.ttl", turtle(report)),
+        ("people.json", people_json(union)),  # the nested view, kg/people.py
     ]
     paths = []
     for name, data in outputs:

@@ -36,3 +36,15 @@ def pipeline() -> Language:
 @pytest.fixture(scope="session")
 def words() -> Lexicon:
     return lexicon.load()
+
+
+@pytest.fixture(scope="session")
+def examples_out(pipeline: Language, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """examples/ built once per session (graph files, validation.ttl) into a tmp folder."""
+    from kg.iri import DEFAULT_BASE
+    from kg.pipeline import build
+
+    out = tmp_path_factory.mktemp("examples-out")
+    result = build([EXAMPLES], pipeline, out, DEFAULT_BASE)
+    assert not result.errors and result.report.conforms
+    return out

@@ -19,7 +19,7 @@ from kg.vocab import OA
 
 from .conftest import EXAMPLES, ROOT
 
-FILES = ("graph.ttl", "graph.jsonld", "graph.trig", "graph.nq", "validation.ttl")
+FILES = ("graph.ttl", "graph.jsonld", "graph.trig", "graph.nq", "validation.ttl", "people.json")
 
 
 def kg(*args: str) -> tuple[int, str, str]:
@@ -48,7 +48,7 @@ def _triples(ds: Dataset) -> Graph:
     return g
 
 
-def test_build_writes_the_five_files(built: Path) -> None:
+def test_build_writes_the_six_files(built: Path) -> None:
     assert sorted(p.name for p in built.iterdir()) == sorted(FILES)
 
 

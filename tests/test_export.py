@@ -497,10 +497,10 @@ def test_atomic_write_into_a_path_under_a_file(tmp_path: Path) -> None:
     assert os.listdir(tmp_path) == ["file"]
 
 
-def test_write_build_writes_five_isomorphic_files(tmp_path: Path) -> None:
+def test_write_build_writes_six_files_four_isomorphic(tmp_path: Path) -> None:
     graphs = dataset()
     paths = write_build(tmp_path / "out", graphs, report(), CONTEXT)
-    names = ["graph.ttl", "graph.jsonld", "graph.trig", "graph.nq", "validation.ttl"]
+    names = ["graph.ttl", "graph.jsonld", "graph.trig", "graph.nq", "validation.ttl", "people.json"]
     assert [p.name for p in paths] == names
     assert sorted(os.listdir(tmp_path / "out")) == sorted(names)
     want = union(graphs)

@@ -1,4 +1,4 @@
-"""The wheel carries the ontology, the shapes, the context and the gazetteers."""
+"""The wheel carries the ontology, the shapes, the context, the gazetteers and the queries."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ NEEDED = {
     "kg/gazetteers/reporting_verbs.tsv",
     "kg/py.typed",
 }
+# The shipped competency queries (kg query NAME), every one of them.
+QUERIES = {f"kg/queries/{path.name}" for path in (ROOT / "queries").glob("*.rq")}
 
 
 @pytest.mark.filterwarnings("ignore")
@@ -44,4 +46,5 @@ def test_wheel_ships_data_files(tmp_path: Path) -> None:
     (wheel,) = tmp_path.glob("newskg-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     assert names >= NEEDED
+    assert len(QUERIES) >= 8 and names >= QUERIES
     assert any(n.endswith("entry_points.txt") for n in names)
