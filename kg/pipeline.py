@@ -84,7 +84,5 @@ def build(
         files = tuple(export.write_build(out_dir, graphs, report.graph, resources.context()))
     stored = None
     if store is not None:
-        stored = sync_store(
-            store, payloads_from_graphs(graphs), base, progress, prune=not errors
-        )
+        stored = sync_store(store, payloads_from_graphs(graphs), base, progress, prune=not errors)
     return Build(tuple(extractions), graphs, report, tuple(errors), files, stored)
