@@ -68,7 +68,7 @@ _SIGNED = re.compile(
     r"[.,!?]?[”\"']{0,2}\s*[―—–-]{1,2}\s*(?P<name>[A-Z][\w’'.-]+(?:\s+[A-Z][\w’'.-]+){0,3})"
 )
 # Nouns that report what someone holds or said: "Trump's claim that ...".
-_CLAIM_NOUNS = frozenset(
+CLAIM_NOUNS = frozenset(
     {
         "accusation",
         "allegation",
@@ -364,7 +364,7 @@ class Attributor:
                 yield from self._according(token, quotes)
                 continue
             mistagged = _mistagged_cue(token)
-            if token.pos_ == "NOUN" and token.lemma_.lower() in _CLAIM_NOUNS and not mistagged:
+            if token.pos_ == "NOUN" and token.lemma_.lower() in CLAIM_NOUNS and not mistagged:
                 yield from self._claim_noun(token, quotes)
                 continue
             if token.pos_ != "VERB" and not mistagged:
