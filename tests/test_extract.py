@@ -349,6 +349,13 @@ def test_where_and_when_are_not_what_was_said(pipeline: Language, words: Lexicon
             "Hearing on June 4, 2024",
             "2024-06-04",
         ),
+        (
+            # A dateline (the page's date, not the event's) tells the year of 'December 7'.
+            "Thursday, February 9, 2023\n\nA conference held in Brussels on December 7 heard MEPs.",
+            None,
+            "Conference on December 7, 2022",
+            "2022-12-07",
+        ),
     ],
 )
 def test_the_reported_gathering(

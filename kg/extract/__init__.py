@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from spacy.tokens import Doc
 
 from kg.extract.attribution import CLAIM_NOUNS, Attributor, Found, quotations
-from kg.extract.events import find_events, reported_event
+from kg.extract.events import dateline, find_events, reported_event
 from kg.extract.layout import Section, paragraphs, sections
 from kg.extract.mentions import MentionFinder
 from kg.extract.registry import Registry
@@ -56,7 +56,7 @@ def extract(article: Article, doc: Doc, lexicon: Lexicon) -> DocExtraction:
     for event in find_events(text):
         local = registry.ensure(EntityKind.EVENT, event.label, (event.span,))
         registry.update(local, start_date=event.date)
-    gathering = reported_event(text, paras, article.published)
+    gathering = reported_event(text, paras, article.published or dateline(text, paras))
     stated_at = None
     if gathering is not None:
         stated_at = registry.ensure(EntityKind.EVENT, gathering.label, (gathering.span,))

@@ -162,6 +162,32 @@ def _event_date(match: re.Match[str], published: str | None) -> tuple[str, str |
     return f"{label}, {when.year}", when.isoformat()
 
 
+def dateline(text: str, paragraphs: list[Span]) -> str | None:
+    """The ISO date of a dateline: a line of the first paragraphs that is only a date
+    ('Thursday, February 9, 2023').
+
+    It dates the page, not the event, but it tells which year an undated 'December 7'
+    falls in, as a publication date does.
+    """
+    lines = (
+        line.strip()
+        for para in paragraphs[:_FIRST_PARAGRAPHS]
+        for line in text[para.start : para.end].split("\n")
+    )
+    for line in lines:
+        match = _DATELINE.fullmatch(line)
+        if match is None:
+            continue
+        try:
+            when = date(
+                int(match["year"]), MONTHS.index(match["month"].lower()) + 1, int(match["day"])
+            )
+        except ValueError:
+            continue
+        return when.isoformat()
+    return None
+
+
 def reported_event(
     text: str, paragraphs: list[Span], published: str | None
 ) -> ReportedEvent | None:
@@ -186,6 +212,13 @@ def reported_event(
             whole = Span(para.start + sentence.start(), para.start + sentence.end())
             return ReportedEvent(Span(start, start + len(noun["noun"])), label, iso, whole)
     return None
+
+
+_DATELINE = re.compile(
+    r"(?:(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),?\s+)?"
+    r"(?P<month>" + "|".join(m.capitalize() for m in MONTHS) + r")\s+(?P<day>\d{1,2}),?\s+"
+    r"(?P<year>\d{4})\.?",
+)
 
 
 def _weekday_date(weekday: str, published: str | None) -> tuple[str, str] | None:
