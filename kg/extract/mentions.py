@@ -207,19 +207,14 @@ class MentionFinder:
             self._add(words.start_char, words.end_char, EntityKind.PERSON, 1)
 
     def _from_modifiers(self) -> None:
-        """'the Kesh river dam', 'the Kesh evictions': a name that modifies a common noun
-        after 'the' names a thing or a place; people are seldom written so."""
+        """A name after 'the' ('the Kesh river dam', 'the Bassij') names a thing, a place
+        or a body; people are seldom written so."""
         for mention in self.mentions.values():
             span = self.doc.char_span(mention.start, mention.end, alignment_mode="expand")
             if span is None or span.start == 0:
                 continue
-            head = span[-1].head
-            if (
-                self.doc[span.start - 1].lower_ == "the"
-                and span[-1].dep_ == "compound"
-                and head.pos_ == "NOUN"
-                and head.i > span[-1].i
-            ):
+            if self.doc[span.start - 1].lower_ == "the":
+                # 'the Kesh river dam', 'the Bassij', 'the Kremlin': people are seldom 'the X'.
                 mention.votes[EntityKind.PERSON] -= 3
 
     def _inside_longer_name(self, start: int, end: int) -> bool:
