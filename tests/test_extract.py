@@ -196,6 +196,18 @@ def test_live_report_sections(pipeline: Language, words: Lexicon) -> None:
     assert ruiz.nationality is not None and x.entities[ruiz.nationality].name == "Spain"
 
 
+def test_a_live_speaker_addresses_whom_they_call_on(pipeline: Language, words: Lexicon) -> None:
+    text = (
+        "Delegates met in Brussels on Monday.\n\n"
+        "Ana Ruiz, MEP from Spain\n\n"
+        "I call on the European Commission to suspend the talks at once."
+    )
+    x = run(text, pipeline, words)
+    (position,) = x.positions
+    assert position.addressee is not None
+    assert x.entities[position.addressee].name == "European Commission"
+
+
 def test_people_sharing_a_surname_stay_apart(pipeline: Language, words: Lexicon) -> None:
     text = (
         "Anna Novak, MEP from Slovenia, met Peter Novak, a lawyer, in Ljubljana. "

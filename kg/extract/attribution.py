@@ -656,9 +656,10 @@ class Attributor:
             )
             if end <= start or len(self.text[start:end].split()) < _MIN_WORDS:
                 continue
+            # 'I call on the Council to ...': the speaker's own cue, and whom it addresses.
             cue = next(
                 (
-                    t.lemma_.lower()
+                    t
                     for t in sent
                     if t.lemma_.lower() in self.verbs
                     and t.pos_ == "VERB"
@@ -666,5 +667,13 @@ class Attributor:
                 ),
                 None,
             )
-            yield Found(speaker, heading_name, Span(start, end), True, cue)
+            yield Found(
+                speaker,
+                heading_name,
+                Span(start, end),
+                True,
+                cue.lemma_.lower() if cue is not None else None,
+                self._addressee(cue) if cue is not None else None,
+                _words(cue) if cue is not None else None,
+            )
             self.speakers.spoke(speaker, Span(start, end))
