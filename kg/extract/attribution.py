@@ -15,6 +15,19 @@ from dataclasses import dataclass, replace
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
 
+from kg.extract.content import (
+    CALL_PARTICLES,
+    MIN_WORDS,
+    SUBJECT,
+    after_colon,
+    after_source,
+    before_quotes,
+    content,
+    fronted,
+    mistagged_cue,
+    parenthetical,
+    that_clause,
+)
 from kg.extract.registry import Registry
 from kg.extract.speakers import SPEAKERS, Speaker, Speakers, trim
 from kg.model import EntityKind, Span
@@ -24,40 +37,6 @@ from kg.model import EntityKind, Span
 _QUOTE = re.compile(
     r"“([^“”]+)”|\"([^\"\n]+)\"|(?:''|``)((?:(?!'').)+?)''|(?:^|(?<=[\s(]))”(?=\w)([^“”\n]+)”",
     re.MULTILINE,
-)
-_SUBJECT = frozenset({"nsubj", "nsubjpass"})
-# Prepositions that carry what was said ('accused X of', 'called for', 'described X as');
-# others ('in a ruling', 'on Twitter') are where or when, not what.
-_CONTENT_PREPOSITIONS = frozenset({"of", "as", "for", "about", "against", "on", "upon", "to"})
-_CONTENT = frozenset({"ccomp", "xcomp", "dobj", "prep", "oprd", "attr", "dative", "obj"})
-_ADJUNCTS = frozenset({"advcl", "acl", "conj", "xcomp", "npadvmod", "dep"})
-_TOPIC_PREPOSITIONS = frozenset({"about", "of", "against", "over"})
-_CALL_PARTICLES = frozenset({"on", "upon", "for"})
-_MIN_WORDS = 3
-# Verbs that take a that-clause without reporting anyone's words ('this means that').
-_NOT_CUES = frozenset({"mean", "become", "ensure", "seem", "appear", "make", "be", "have"})
-_MIN_OBJECT_WORDS = 2  # 'echoed her concerns', 'condemned the arrests': an object is short
-# Verbs whose object alone is what was stated: 'condemned the arrests', 'urged restraint'.
-_OBJECT_CUES = frozenset(
-    {
-        "urge",
-        "demand",
-        "condemn",
-        "support",
-        "oppose",
-        "reject",
-        "call",
-        "welcome",
-        "deny",
-        "echo",
-        "highlight",
-        "stress",
-        "underline",
-        "praise",
-        "propose",
-        "recommend",
-        "request",
-    }
 )
 # A cue-less quotation in a later paragraph continues the last speaker only this close
 # (characters) to what they said: the next paragraph, not one further on (PolNeAR train).
@@ -101,11 +80,6 @@ _NOT_LABELS = frozenset(
 _INTRODUCES = re.compile(r"(?:\s+it)?\s*[,:]\s*(?:[“\"]|''|``)\s*")
 # What lies between a quotation and the verb that closes it: ',” he', '?” Trump'.
 _CLOSES = re.compile(r"[,?!.]?(?:[”\"]|'')\s*(?:[A-Z][\w.’'-]*\s+){0,3}(?:he\s+|she\s+|they\s+)?")
-# A participle cue right before a quotation introduces a statement of its own.
-_INTRODUCER = re.compile(
-    r"\b(?:saying|stating|adding|noting|declaring|writing|arguing|insisting|warning|asking)$",
-    re.I,
-)
 
 
 @dataclass(frozen=True)
@@ -126,68 +100,8 @@ def quotations(text: str, within: Span) -> Iterator[Span]:
     for match in _QUOTE.finditer(text, within.start, within.end):
         group = next(i for i in (1, 2, 3, 4) if match.group(i) is not None)
         start, end = trim(text, match.start(group), match.end(group))
-        if end - start > 0 and len(text[start:end].split()) >= _MIN_WORDS:
+        if end - start > 0 and len(text[start:end].split()) >= MIN_WORDS:
             yield Span(start, end)
-
-
-def _that_clause(verb: Token) -> bool:
-    """Does a verb outside the lexicon report a that-clause ('X conceded that ...')?"""
-    return (
-        verb.lemma_.lower() not in _NOT_CUES
-        and any(
-            c.dep_ == "ccomp"
-            and c.i > verb.i
-            and any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children)
-            for c in verb.children
-        )
-        and any(c.dep_ in _SUBJECT for c in verb.children)
-    )
-
-
-def _mistagged_cue(token: Token) -> bool:
-    """'But Trump claims that ...' tagged as a noun: a root noun governing a that-clause."""
-    return (
-        token.pos_ == "NOUN"
-        and token.dep_ == "ROOT"
-        and token.tag_ == "NNS"
-        and _that_clause_child(token)
-        and any(c.dep_ == "compound" and c.pos_ == "PROPN" for c in token.lefts)
-    )
-
-
-def _that_clause_child(token: Token) -> bool:
-    return any(
-        c.dep_ in ("ccomp", "acl")
-        and any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children)
-        for c in token.children
-        if c.i > token.i
-    )
-
-
-def _before_adjunct(first: Token, last: Token) -> int:
-    """Where reported content ends: before a trailing ', arguing that ...' or '; they ...'.
-
-    A participle after a comma ('said X, arguing that Y', 'showed X, contradicting Y') or
-    a clause after a semicolon or a dash is the writer's addition or a statement of its
-    own, not part of the reported clause.
-    """
-    doc = first.doc
-    for token in doc[first.i + 1 : last.i + 1]:
-        previous = doc[token.i - 1]
-        if previous.text in (";",) and token.i > first.i + 2:
-            return previous.idx
-        if previous.text == "," and token.tag_ == "VBG" and token.dep_ in _ADJUNCTS:
-            return previous.idx
-    return last.idx + len(last)
-
-
-def _clause_start(clause: Token) -> Token:
-    """Where a content clause begins; a clause misparsed as adverbial, at its subject."""
-    if clause.dep_ == "advcl":
-        subject = next((c for c in clause.children if c.dep_ in _SUBJECT), None)
-        if subject is not None:
-            return subject.left_edge
-    return clause.left_edge
 
 
 def _followed_by_to(token: Token) -> bool:
@@ -196,36 +110,6 @@ def _followed_by_to(token: Token) -> bool:
 
 def _words(token: Token) -> Span:
     return Span(token.idx, token.idx + len(token))
-
-
-def _before_quotes(text: str, content: Span, quotes: list[Span]) -> Span | None:
-    """Cut reported content where a separate quotation begins.
-
-    'called on X to ..., stating “...”': the quotation is its own statement. A quotation
-    woven into the clause ('said the plan was “dead on arrival”') stays: a mixed quote.
-    """
-    end = content.end
-    opening: int | None = None
-    for quote in quotes:
-        if quote.start - 1 <= content.start < quote.end:
-            if len(text[quote.end : content.end].split()) < _MIN_WORDS:
-                return None
-            # 'said that “race still determines too much” in America, ...': the clause
-            # goes on after the quotation, so it is the statement, a mixed quote.
-            opening = quote.start - 1
-            continue
-        if content.start < quote.start < end:
-            lead = text[content.start : quote.start - 1].rstrip()
-            woven = lead.lower().rstrip(",") in ("that", "")
-            introduced = lead.endswith((",", ":", ";")) or _INTRODUCER.search(lead) is not None
-            if not woven and (introduced or quote.end > end + 2):
-                end = quote.start - 1
-    start, end = trim(text, content.start, end)
-    if opening is not None and start == opening + 1:
-        start = opening  # keep the quotation's opening mark with its closing one
-    if end <= start or len(text[start:end].split()) < _MIN_OBJECT_WORDS:
-        return None
-    return Span(start, end)
 
 
 class Attributor:
@@ -326,7 +210,7 @@ class Attributor:
             return False
         if token.lemma_.lower() in self.verbs:
             return True
-        if token.pos_ != "VERB" or not any(c.dep_ in _SUBJECT for c in token.children):
+        if token.pos_ != "VERB" or not any(c.dep_ in SUBJECT for c in token.children):
             return False
         end = token.idx + len(token)
         if 0 < quote.start - end < 12:
@@ -363,89 +247,40 @@ class Attributor:
             ):
                 yield from self._according(token, quotes)
                 continue
-            mistagged = _mistagged_cue(token)
+            mistagged = mistagged_cue(token)
             if token.pos_ == "NOUN" and token.lemma_.lower() in CLAIM_NOUNS and not mistagged:
                 yield from self._claim_noun(token, quotes)
                 continue
             if token.pos_ != "VERB" and not mistagged:
                 continue
-            if token.lemma_.lower() not in self.verbs and not _that_clause(token):
+            if token.lemma_.lower() not in self.verbs and not that_clause(token):
                 continue
             if any(q.start <= token.idx < q.end for q in quotes):
                 continue
-            content = (
-                self._content(token)
-                or self._parenthetical(token)
-                or self._after_colon(token, paragraph)
-                or self._fronted(token)
+            said = (
+                content(token, self.verbs)
+                or parenthetical(token)
+                or after_colon(token, paragraph)
+                or fronted(token)
             )
-            if content is None:
+            if said is None:
                 continue
-            content = _before_quotes(self.text, content, quotes)
-            if content is None:
+            said = before_quotes(self.text, said, quotes)
+            if said is None:
                 continue  # the quotation itself is the better evidence
             who = self.speakers.speaker_of(token)
             if who is None:
                 continue
-            self.speakers.spoke(who.local, content, who if who.local is not None else None)
+            self.speakers.spoke(who.local, said, who if who.local is not None else None)
             yield Found(
                 who.local,
                 who.words,
-                content,
+                said,
                 False,
                 token.lemma_.lower(),
                 self._addressee(token),
                 _words(token),
             )
-
-    def _after_colon(self, verb: Token, paragraph: Span) -> Span | None:
-        """'Trump added: the plan is dead': what follows the colon, to the paragraph's end."""
-        following = verb.doc[verb.i + 1] if verb.i + 1 < len(verb.doc) else None
-        if following is None or following.text != ":":
-            return None
-        start, end = trim(self.text, following.idx + 1, paragraph.end)
-        if end <= start:
-            # 'The governor added:' closing its paragraph: the next paragraph is what he said.
-            start, end = self._next_paragraph(paragraph.end)
-        if end <= start or len(self.text[start:end].split()) < _MIN_WORDS:
-            return None
-        return Span(start, end)
-
-    def _fronted(self, verb: Token) -> Span | None:
-        """'Coverage is unclear, experts say.': the content leads, the cue closes the sentence."""
-        subjects = [c for c in verb.children if c.dep_ in _SUBJECT]
-        if not subjects or any(c.dep_ in _CONTENT and c.i > verb.i for c in verb.children):
-            return None
-        sent = verb.sent
-        if any(not (t.is_punct or t.is_space) for t in self.doc[verb.i + 1 : sent.end]):
-            return None  # 'experts say on Tuesday ...' may carry its own content
-        comma = subjects[0].left_edge.i - 1
-        if comma <= sent.start or self.doc[comma].text != ",":
-            return None
-        lead = [t for t in self.doc[sent.start : comma] if not (t.is_punct or t.is_space)]
-        if len(lead) < _MIN_WORDS:
-            return None
-        start, end = trim(self.text, lead[0].idx, lead[-1].idx + len(lead[-1]))
-        return Span(start, end) if start < end else None
-
-    def _next_paragraph(self, after: int) -> tuple[int, int]:
-        """The trimmed line that follows ``after`` (the next paragraph), or an empty span."""
-        start = after
-        while start < len(self.text) and self.text[start].isspace():
-            start += 1
-        end = self.text.find("\n", start)
-        return trim(self.text, start, len(self.text) if end < 0 else end)
-
-    def _parenthetical(self, verb: Token) -> Span | None:
-        """'That is why, he argued, the party must act': the cue interrupts its content."""
-        if verb.dep_ != "parataxis" or verb.head.pos_ not in ("VERB", "AUX"):
-            return None
-        inner = {t.i for t in verb.subtree}
-        rest = [t for t in verb.head.subtree if t.i not in inner and not t.is_punct]
-        if len(rest) < _MIN_WORDS:
-            return None
-        start, end = trim(self.text, rest[0].idx, rest[-1].idx + len(rest[-1]))
-        return Span(start, end) if start < end else None
 
     def _claim_noun(self, noun: Token, quotes: list[Span]) -> Iterator[Found]:
         """ "Trump's claim that crime is rising": a possessor and its that-clause."""
@@ -468,7 +303,7 @@ class Attributor:
         if words and words[0].lower() == "that":
             start += len(words[0])
             start, end = trim(self.text, start, end)
-        content = _before_quotes(self.text, Span(start, end), quotes) if start < end else None
+        content = before_quotes(self.text, Span(start, end), quotes) if start < end else None
         if content is None:
             return
         who = self.speakers.resolve(owner)
@@ -489,122 +324,23 @@ class Attributor:
         before = [t for t in rest if t.i < according.i]
         after = [t for t in rest if t.i > according.i]
         side = before if len(before) >= len(after) else after
-        if len(side) < _MIN_WORDS:
-            side = self._after_source(to)
-        if len(side) < _MIN_WORDS:
+        if len(side) < MIN_WORDS:
+            side = after_source(to)
+        if len(side) < MIN_WORDS:
             return
         start, end = trim(self.text, side[0].idx, side[-1].idx + len(side[-1]))
-        content = _before_quotes(self.text, Span(start, end), quotes) if start < end else None
+        content = before_quotes(self.text, Span(start, end), quotes) if start < end else None
         if content is None:
             return
         who = self.speakers.resolve(source)
         self.speakers.spoke(who.local, content)
         yield Found(who.local, who.words, content, False, "according to", None, _words(according))
 
-    def _after_source(self, to: Token) -> list[Token]:
-        """'According to X, the move reeks of fear.' parsed with the clause inside X's phrase:
-        what follows the comma after the source, to the sentence's end."""
-        sent = to.sent
-        comma = next((t for t in self.doc[to.i + 1 : sent.end] if t.text == ","), None)
-        if comma is None or to.i > sent.start + 1:
-            return []
-        return [t for t in self.doc[comma.i + 1 : sent.end] if not (t.is_punct or t.is_space)]
-
-    def _content(self, verb: Token) -> Span | None:
-        """The clause a reporting verb governs: 'that ...', 'to ...', 'on X to ...'."""
-        return self._governed(verb) or self._passive_subject(verb)
-
-    def _passive_subject(self, verb: Token) -> Span | None:
-        """'The issue was first reported by the Post', 'a view echoed by experts': with an
-        agent, what was reported is the passive subject, or the noun the verb modifies."""
-        if not any(c.dep_ == "agent" for c in verb.children):
-            return None
-        if verb.dep_ == "acl" and verb.head.pos_ in ("NOUN", "PROPN") and verb.head.i < verb.i:
-            noun = verb.head
-            tokens = [t for t in noun.subtree if t.i < verb.i]
-        else:
-            subject = next((c for c in verb.children if c.dep_ == "nsubjpass"), None)
-            if subject is None or subject.pos_ == "PRON":
-                return None
-            tokens = list(subject.subtree)
-        if len(tokens) < _MIN_OBJECT_WORDS:
-            return None
-        start, end = trim(self.text, tokens[0].idx, tokens[-1].idx + len(tokens[-1]))
-        return Span(start, end) if start < end else None
-
-    def _governed(self, verb: Token) -> Span | None:
-        lemma = verb.lemma_.lower()
-        right = [
-            c
-            for c in verb.rights
-            if c.dep_ in _CONTENT and (c.dep_ != "prep" or c.lower_ in _CONTENT_PREPOSITIONS)
-        ]
-        clauses = [c for c in verb.children if c.dep_ == "ccomp"] or [
-            # 'said after the convention he would not accept': a bare clause misparsed as
-            # an adverbial one (it has a subject and no 'if', 'when', 'because').
-            c
-            for c in verb.rights
-            if c.dep_ == "advcl"
-            and any(s.dep_ in _SUBJECT for s in c.children)
-            and not any(m.dep_ == "mark" for m in c.children)
-        ]
-        if clauses:
-            # 'told the briefing that ...': what was said is the clause, not the hearer.
-            right = clauses
-        if lemma == "call":
-            # 'called on X to', 'called for X', and 'called X a Y' (naming is a claim).
-            naming = any(c.dep_ in ("oprd", "attr", "xcomp", "ccomp") for c in verb.rights)
-            right = [
-                c
-                for c in verb.rights
-                if (c.dep_ in ("prep", "prt") and c.lower_ in _CALL_PARTICLES)
-                or c.dep_ in ("xcomp", "ccomp", "oprd", "attr")
-                or (naming and c.dep_ == "dobj")
-            ]
-            if not right:
-                return None
-        right = [
-            c
-            for c in right
-            if not (c.pos_ == "VERB" and c.lemma_.lower() in self.verbs and c.dep_ == "advcl")
-        ]
-        # A preposition alone ('talked to X about Y') reports no content, except for the
-        # verbs whose object is what was said ('called for', 'warned of').
-        has_clause = any(
-            c.dep_ in ("ccomp", "xcomp")
-            or c in clauses
-            or (c.dep_ == "prep" and lemma in _OBJECT_CUES)
-            for c in right
-        )
-        has_object = any(c.dep_ in ("dobj", "obj") for c in right)
-        topic = [c for c in right if c.dep_ == "prep" and c.lower_ in _TOPIC_PREPOSITIONS]
-        if not has_clause and not has_object and lemma not in _OBJECT_CUES:
-            if not topic:
-                return None
-            # 'spoke out about the shooting', 'bragged about his polls': what it was about.
-            right = [p for c in topic for p in c.children if p.dep_ in ("pobj", "pcomp")]
-        if not right:
-            return None
-        start = min(_clause_start(c).idx for c in right)
-        last = max(c.right_edge for c in right)
-        first = min((_clause_start(c) for c in right), key=lambda t: t.i)
-        end = _before_adjunct(first, last)
-        tokens = self.doc.char_span(start, end, alignment_mode="expand")
-        if tokens is None:
-            return None
-        # Drop a leading 'that' / particle: the content is the clause itself.
-        while len(tokens) and (tokens[0].lower_ in ("that", "on", "upon") or tokens[0].is_punct):
-            tokens = tokens[1:]
-        if len(tokens) < _MIN_OBJECT_WORDS:
-            return None
-        start, end = trim(self.text, tokens.start_char, tokens.end_char)
-        return Span(start, end) if start < end else None
-
     def _addressee(self, verb: Token) -> int | None:
         """Whom a call or an urge is addressed to: 'called on the EU', 'urged the Council'."""
         candidates = [c for c in verb.rights if c.dep_ in ("dobj", "obj")]
         for prep in verb.rights:
-            if prep.lower_ in _CALL_PARTICLES:
+            if prep.lower_ in CALL_PARTICLES:
                 candidates += [c for c in prep.children if c.dep_ == "pobj"]
         for token in candidates:
             local = self.registry.at(token.idx, token.idx + len(token))
@@ -623,7 +359,7 @@ class Attributor:
         if {w.lower().strip(".") for w in match.group("name").split()} & _NOT_LABELS:
             return None
         start, end = trim(self.text, match.end(), paragraph.end)
-        if end <= start or len(self.text[start:end].split()) < _MIN_WORDS:
+        if end <= start or len(self.text[start:end].split()) < MIN_WORDS:
             return None
         local = self._labelled_speaker(name_start, name_end)
         transcript = match.group("name").isupper() and len(match.group("name")) > 1
@@ -654,7 +390,7 @@ class Attributor:
             start, end = trim(
                 self.text, max(sent.start_char, paragraph.start), min(sent.end_char, paragraph.end)
             )
-            if end <= start or len(self.text[start:end].split()) < _MIN_WORDS:
+            if end <= start or len(self.text[start:end].split()) < MIN_WORDS:
                 continue
             # 'I call on the Council to ...': the speaker's own cue, and whom it addresses.
             cue = next(
@@ -663,7 +399,7 @@ class Attributor:
                     for t in sent
                     if t.lemma_.lower() in self.verbs
                     and t.pos_ == "VERB"
-                    and any(c.dep_ in _SUBJECT and c.lower_ in ("i", "we") for c in t.children)
+                    and any(c.dep_ in SUBJECT and c.lower_ in ("i", "we") for c in t.children)
                 ),
                 None,
             )
