@@ -26,6 +26,22 @@ CALL_PARTICLES = frozenset({"on", "upon", "for"})
 # Verbs that take a that-clause without reporting anyone's words ('this means that').
 _NOT_CUES = frozenset({"mean", "become", "ensure", "seem", "appear", "make", "be", "have"})
 _MIN_OBJECT_WORDS = 2  # 'echoed her concerns', 'condemned the arrests': an object is short
+# Verbs whose object is a hearer or a thing, never what was said: they report a clause.
+_CLAUSE_ONLY = frozenset(
+    {
+        "tell",
+        "inform",
+        "brief",
+        "assure",
+        "remind",
+        "notify",
+        "find",
+        "write",
+        "post",
+        "push",
+        "seek",
+    }
+)
 # Verbs whose object alone is what was stated: 'condemned the arrests', 'urged restraint'.
 _OBJECT_CUES = frozenset(
     {
@@ -275,6 +291,8 @@ def _governed(verb: Token, verbs: frozenset[str]) -> Span | None:
         for c in right
     )
     has_object = any(c.dep_ in ("dobj", "obj") for c in right)
+    if has_object and not has_clause and lemma in _CLAUSE_ONLY:
+        return None  # 'told reporters', 'found their way': the object is no statement
     topic = [c for c in right if c.dep_ == "prep" and c.lower_ in _TOPIC_PREPOSITIONS]
     if not has_clause and not has_object and lemma not in _OBJECT_CUES:
         if not topic:
