@@ -76,7 +76,8 @@ ATTRIBUTIONS = [
         [("Marta Nowak", "The figures were invented by the ministry.", True)],
     ),
     ("Note: the figures were updated on Monday.", []),
-    ("Marta Nowak told reporters in the hall of the parliament.", []),
+    ("Marta Nowak told the assembled reporters.", []),
+    ("Marta Nowak found the missing files.", []),
     (
         "Marta Nowak spoke after the vote. She continued, “We will take this case to court.”",
         [("Marta Nowak", "We will take this case to court.", True)],
