@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 
 from spacy.tokens import Doc
 
+from kg.extract.clusters import Cluster, Mention, named_clusters, people_clusters
 from kg.extract.names import (
     CONNECTORS,
     GENERIC,
@@ -24,7 +24,6 @@ from kg.extract.names import (
     THINGS,
     capitalised_runs,
     clean,
-    display_name,
     initials_match,
     name_words,
     strip_titles,
@@ -92,29 +91,6 @@ _SLASH = re.compile(r"(?<![\w/])[A-Z][A-Z0-9&]{1,9}(?:/[A-Z][A-Z0-9&]{1,9})+(?![
 _ACRONYM_DEF = re.compile(r"\(([A-Z][A-Za-z0-9&.]*[A-Z0-9](?:\s*/\s*[A-Z][A-Za-z0-9&.]*)*)\)")
 _GLUE = CONNECTORS | {"all", "a", "an"}
 _NAME_ROLES = frozenset({"nsubj", "nsubjpass", "dobj", "pobj", "appos", "conj", "attr"})
-
-
-@dataclass
-class Mention:
-    """A surface form at a place in the text, with the votes for its kind."""
-
-    start: int
-    end: int
-    text: str
-    votes: Counter[EntityKind] = field(default_factory=Counter)
-    gender: str | None = None
-    canonical: str | None = None  # a gazetteer or acronym definition's full name
-
-
-@dataclass(frozen=True)
-class Cluster:
-    """One entity of a document: its kind, display name, surface forms and mentions."""
-
-    kind: EntityKind
-    name: str
-    aliases: tuple[str, ...]
-    spans: tuple[Span, ...]
-    gender: str | None
 
 
 class MentionFinder:
@@ -426,12 +402,18 @@ class MentionFinder:
             (m for m in self.mentions.values() if self._kind(m) is not None),
             key=lambda m: (m.start, m.end),
         )
-        clusters = self._people([m for m in kept if self._kind(m) is EntityKind.PERSON])
-        clusters += self._by_name(
-            [m for m in kept if self._kind(m) is EntityKind.ORGANIZATION], self._org_name
+        clusters = people_clusters(
+            [m for m in kept if self._kind(m) is EntityKind.PERSON], self.lexicon
         )
-        clusters += self._by_name(
-            [m for m in kept if self._kind(m) is EntityKind.PLACE], self._place_name
+        clusters += named_clusters(
+            EntityKind.ORGANIZATION,
+            [m for m in kept if self._kind(m) is EntityKind.ORGANIZATION],
+            self._org_name,
+        )
+        clusters += named_clusters(
+            EntityKind.PLACE,
+            [m for m in kept if self._kind(m) is EntityKind.PLACE],
+            self._place_name,
         )
         return sorted(clusters, key=lambda c: (c.spans[0].start, c.kind.value))
 
@@ -467,92 +449,3 @@ class MentionFinder:
         return (
             self.lexicon.countries.get(folded) or self.lexicon.regions.get(folded) or mention.text
         )
-
-    def _by_name(self, mentions: list[Mention], name_of: Callable[[Mention], str]) -> list[Cluster]:
-        groups: dict[str, list[Mention]] = defaultdict(list)
-        names: dict[str, str] = {}
-        for mention in mentions:
-            name = name_of(mention)
-            key = normalise_name(name)
-            groups[key].append(mention)
-            names.setdefault(key, name)
-        return [
-            _cluster(self._kind(ms[0]) or EntityKind.ORGANIZATION, names[key], ms)
-            for key, ms in groups.items()
-        ]
-
-    def _people(self, mentions: list[Mention]) -> list[Cluster]:
-        """Full names cluster by name; a partial name joins the one full name it fits."""
-        full: dict[str, list[Mention]] = defaultdict(list)
-        partial: list[Mention] = []
-        for mention in mentions:
-            words = name_words(mention.text)
-            (full[" ".join(words)] if len(words) > 1 else partial).append(mention)
-        for mention in partial[:]:
-            key = self._attach(mention, full)
-            if key is not None:
-                full[key].append(mention)
-                partial.remove(mention)
-        # Multi-word names that are the tail of a longer name ('LÓPEZ AGUILAR') join it.
-        for key in sorted(full, key=len):
-            longer = [k for k in full if k != key and k.endswith(" " + key)]
-            if len(longer) == 1:
-                full[longer[0]].extend(full.pop(key))
-        for mention in partial:
-            full[" ".join(name_words(mention.text))].append(mention)
-        clusters = []
-        for group in full.values():
-            group.sort(key=lambda m: m.start)
-            best = max(group, key=lambda m: (len(strip_titles(m.text).split()), -m.start))
-            name = display_name(self._strip_roles(strip_titles(best.text)))
-            clusters.append(_cluster(EntityKind.PERSON, name, group))
-        return clusters
-
-    def _strip_roles(self, name: str) -> str:
-        """'High Representative Borrel' is Borrel: a role title is not part of a name."""
-        words = name.split()
-        for size in range(min(4, len(words) - 1), 0, -1):
-            title = self.lexicon.title(" ".join(words[:size]))
-            if title is not None and not title.is_honorific:
-                return " ".join(words[size:])
-        return name
-
-    def _attach(self, mention: Mention, full: dict[str, list[Mention]]) -> str | None:
-        """The full name a lone surname means: gender first, then how often, then nearest."""
-        surname = name_words(mention.text)[0]
-        candidates = [k for k in full if k.split()[-1] == surname or k.split()[0] == surname]
-        if not candidates:
-            return None
-        if mention.gender:
-            same = [k for k in candidates if _gender(full[k]) in (mention.gender, None)]
-            candidates = same or candidates
-        if len(candidates) == 1:
-            return candidates[0]
-        before = [k for k in candidates if full[k][0].start < mention.start]
-        ranked = sorted(
-            before or candidates,
-            key=lambda k: (
-                -len(full[k]),
-                -max(m.start for m in full[k] if m.start < mention.start)
-                if any(m.start < mention.start for m in full[k])
-                else 0,
-            ),
-        )
-        return ranked[0]
-
-
-def _gender(mentions: list[Mention]) -> str | None:
-    genders = {m.gender for m in mentions if m.gender}
-    return genders.pop() if len(genders) == 1 else None
-
-
-def _cluster(kind: EntityKind, name: str, mentions: list[Mention]) -> Cluster:
-    forms = sorted({strip_titles(m.text) for m in mentions} - {name})
-    genders = {m.gender for m in mentions if m.gender}
-    return Cluster(
-        kind=kind,
-        name=name,
-        aliases=tuple(forms),
-        spans=tuple(sorted(Span(m.start, m.end) for m in mentions)),
-        gender=genders.pop() if len(genders) == 1 else None,
-    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from kg.extract.mentions import Cluster
+from kg.extract.clusters import Cluster
 from kg.iri import normalise_name
 from kg.lexicon import Lexicon
 from kg.model import Entity, EntityKind, Span
