@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check lint typecheck clean browser screenshot
+.PHONY: run test check lint typecheck clean browser screenshot fuzz
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,12 @@ browser:
 screenshot: run browser
 	$(BIN)/kg view out -o out/graph.html --input examples
 	$(BIN)/python tools/screenshot.py out/graph.html docs/graph.png
+
+# Fuzz ingest and extraction with hypothesis for FUZZ_SECONDS (not part of `make test`);
+# a failure is shrunk and saved in tests/fuzz_regressions/, which `make test` then checks.
+FUZZ_SECONDS ?= 60
+fuzz: $(STAMP)
+	$(BIN)/python -m tests.fuzz --seconds $(FUZZ_SECONDS)
 
 clean:
 	rm -rf $(VENV) out build dist *.egg-info

@@ -8,7 +8,6 @@ on stderr saying what is wrong and what to do.
 from __future__ import annotations
 
 import sys
-from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
@@ -18,8 +17,9 @@ import click
 
 from kg import __version__
 from kg.errors import KgError
+from kg.ingest import DEFAULT_MAX_BYTES, Reading
 from kg.iri import DEFAULT_BASE, Minter
-from kg.vocab import KG, RDF
+from kg.vocab import KG
 
 if TYPE_CHECKING:
     from kg.pipeline import Build
@@ -72,16 +72,75 @@ def main() -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Also keep this on-disk store (Oxigraph) in step: only changed documents are rewritten.",
 )
+@click.option(
+    "--encoding",
+    default=None,
+    metavar="NAME",
+    help="Encoding of the .txt, .md and .html inputs (e.g. cp1252)  [default: UTF-8; an HTML "
+    "page that is not UTF-8 may name its own in <meta charset>; .jsonl is always UTF-8]",
+)
+@click.option(
+    "--max-bytes",
+    type=click.IntRange(min=1),
+    default=DEFAULT_MAX_BYTES,
+    show_default=True,
+    help="Largest input file read; a larger one is refused with one line.",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Processes that parse, extract and write documents (the output is the same).",
+)
+@click.option(
+    "--executor",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="Where the per-document work runs: here (--jobs), or as tasks on a Dask cluster.",
+)
+@click.option(
+    "--scheduler",
+    default=None,
+    metavar="ADDRESS",
+    help="With --executor dask: the scheduler to use (tcp://HOST:8786); default: a "
+    "cluster of --jobs workers started on this machine.",
+)
+@click.option(
+    "--cache",
+    "cache_dir",
+    default=None,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of the build cache (extractions and document parts by content hash) "
+    "[default: OUT/.cache].",
+)
+@click.option("--no-cache", is_flag=True, help="Keep no cache: parse and write every article.")
 def build(
-    inputs: tuple[Path, ...], out_dir: Path, base: str, model: str | None, store_dir: Path | None
+    inputs: tuple[Path, ...],
+    out_dir: Path,
+    base: str,
+    model: str | None,
+    store_dir: Path | None,
+    encoding: str | None,
+    max_bytes: int,
+    jobs: int,
+    executor: str,
+    scheduler: str | None,
+    cache_dir: Path | None,
+    no_cache: bool,
 ) -> None:
     """Build the graph of INPUTS (.txt .md .html .htm .jsonl files or folders) into OUT.
 
     Writes graph.ttl, graph.jsonld, graph.trig, graph.nq, validation.ttl and
     people.json, each whole or not at all. Bad inputs are reported one line each and
-    skipped; the rest is still built (exit code 2). With --store, each document is one
+    skipped; the rest is still built (exit code 2). Inputs holding the same text are
+    built once, with a note naming them (exit code 0). With --store, each document is one
     named graph of the store, replaced whole when its triples change and removed with
-    its document.
+    its document. Unchanged articles are taken from the build cache (OUT/.cache): a
+    rebuild parses only what changed. With --executor dask, the shards of graph.nq are
+    also written to OUT/shards/, ready to bulk-load.
     """
     # Imported here so that `kg --help` does not pay for loading spaCy.
     from kg import nlp as nlp_module
@@ -93,15 +152,38 @@ def build(
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--base") from exc
     try:
-        nlp = nlp_module.load(model)
+        reading = Reading(encoding, max_bytes)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--encoding") from exc
+    if scheduler is not None and executor != "dask":
+        raise click.BadParameter("give --scheduler with --executor dask", param_hint="--scheduler")
+    runner = None
+    try:
+        if executor == "dask":
+            from kg.dask_executor import DaskExecutor
+
+            runner = DaskExecutor(scheduler, model, workers=jobs)
         result = pipeline.build(
-            list(inputs), nlp, out_dir, base, store=store_dir, progress=for_stream(sys.stderr)
+            list(inputs),
+            nlp_module.Model(model),  # loaded only if an article is not in the cache
+            out_dir,
+            base,
+            store=store_dir,
+            progress=for_stream(sys.stderr),
+            reading=reading,
+            jobs=jobs,
+            executor=runner,
+            cache=cache_dir,
+            use_cache=not no_cache,
+            shards=out_dir / "shards" if executor == "dask" else None,
         )
     except KgError as exc:
         _fail(str(exc))
         sys.exit(EXIT_INPUT)
     for error in result.errors:
         _fail(str(error))
+    for merged in result.merged:
+        _fail(str(merged))
     _summary(result)
     if result.errors:
         sys.exit(EXIT_INPUT)
@@ -110,9 +192,8 @@ def build(
 
 def _summary(result: Build) -> None:
     """Counts of the build's nodes by class, on stderr."""
-    typed = {(s, o) for graph in result.graphs.values() for s, o in graph.subject_objects(RDF.type)}
-    counts = Counter(o for _, o in typed)
-    lines = [f"{label:<15}{counts[cls]}" for label, cls in _COUNTED] + [
+    counts = result.counts
+    lines = [f"{label:<15}{counts.get(str(cls), 0)}" for label, cls in _COUNTED] + [
         f"input errors   {len(result.errors)}",
         "conforms       " + ("yes" if result.report.conforms else "NO (see validation.ttl)"),
     ]

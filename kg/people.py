@@ -6,293 +6,257 @@ with their memberships and positions nested inside, the organizations, places an
 events they point at embedded as ``{"id", "name"}``, and each evidence span as plain
 ``text``/``start``/``end`` fields. Its shape is documented in ``docs/people-json.md``.
 
-How: the triples people.json shows are handed to pyld as expanded JSON-LD and
-*framed* (JSON-LD 1.1 Framing: persons at the top, everything they reach embedded)
-with the shipped context, which pyld gets from :func:`document_loader`: it serves that
-one document from the package and refuses every other URL, so nothing is ever fetched.
-A small final pass (:func:`_person`) turns the framed nodes into the documented shape
-(selectors folded into their evidence, booleans and offsets typed, everything sorted),
-which framing cannot express.
+How: issue 4 defined people.json as the JSON-LD 1.1 framing of the graph (persons at
+the top, everything they reach embedded) with the shipped context, plus a final pass
+into the documented shape; :mod:`kg.people_frame` does exactly that with pyld, and
+``tests/test_people.py`` requires this module to give the same bytes. pyld takes about
+50 ms per article, so here the same JSON is built directly: a value is shown under a
+key when the shipped context compacts it to that key (:class:`kg.syntax.JsonLdContext`,
+the compaction ``graph.jsonld`` uses), as framing does.
 
-pyld frames a ``@reverse`` property by scanning every node of the graph for every
-person it frames: people times nodes, which grows with the square of a build where new
-articles bring new people. So the two inverse links people.json needs (person →
-positions, person → memberships) are added to the input as forward links under private
-IRIs that never reach the output, and framing stays linear (figures in
-docs/people-json.md).
+A build makes people.json a document at a time: :func:`person_parts` turns one document
+graph into a :class:`PersonPart` per person it names (everything of a position or a
+membership is in its document's graph, see :mod:`kg.graph`), :func:`merge` unites the
+parts of one person, :func:`person_text` writes a person, :func:`document` the file.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable, Iterator
+from functools import cache
+from typing import Any, NamedTuple
 
-from pyld import jsonld
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from kg import resources
 from kg.errors import KgError
-from kg.vocab import DCTERMS, KG, OA, ORG, RDF, SCHEMA, SKOS
+from kg.people_frame import CONTEXT_URL, document_loader, frame
+from kg.syntax import JsonLdContext, dump_json, object_key
+from kg.terms import DCTERMS, KG, OA, ORG, SCHEMA, SKOS, is_type
 
-__all__ = ["CONTEXT_URL", "document_loader", "frame", "people", "people_json"]
-
-# The name the frame gives the shipped context; served from the package, never fetched.
-CONTEXT_URL = "https://w3id.org/newskg/context.jsonld"
-
-# Forward stand-ins for the inverse of kg:speaker and org:member (see the module doc);
-# private to the framing input, they are compacted to the terms below and dropped.
-_POSITIONS = "urn:newskg:people:positions"
-_MEMBERSHIPS = "urn:newskg:people:memberships"
-_INVERSE = {str(KG.speaker): _POSITIONS, str(ORG.member): _MEMBERSHIPS}
-
-# Only what people.json shows goes into the framing input: pyld's cost grows with the
-# input, and kg:mentionedIn, kg:participant, kg:speakerEvidence ... are most of a graph.
-_SHOWN = frozenset(
-    str(p)
-    for p in (
-        SKOS.prefLabel,
-        SKOS.altLabel,
-        SCHEMA.nationality,
-        ORG.organization,
-        ORG.role,
-        KG.roleText,
-        KG.isFormer,
-        KG.evidence,
-        KG.proposition,
-        KG.stance,
-        KG.speechAct,
-        KG.addressee,
-        KG.about,
-        KG.isDirect,
-        KG.cue,
-        KG.statedAt,
-        KG.appearsIn,
-        DCTERMS.identifier,
-        DCTERMS.title,
-        OA.hasSource,
-        OA.hasSelector,
-        OA.start,
-        OA.end,
-        OA.exact,
-        OA.prefix,
-        OA.suffix,
-    )
-)
-_RDF_TYPE = str(RDF.type)
-
-# "@id": {} makes a sub-frame match every node, so a value is never dropped for lacking
-# a property the frame lists; "@always" embeds a node every time it is referenced.
-_EMBED: dict[str, Any] = {"@id": {}, "@embed": "@always", "@explicit": True}
-_NAMED: dict[str, Any] = {**_EMBED, "prefLabel": {}}
-_DOCUMENT: dict[str, Any] = {**_EMBED, "identifier": {}, "title": {}}
-_EVIDENCE: dict[str, Any] = {
-    **_EMBED,
-    "hasSource": _DOCUMENT,
-    "hasSelector": {**_EMBED, "start": {}, "end": {}, "exact": {}, "prefix": {}, "suffix": {}},
-}
-FRAME: dict[str, Any] = {
-    "@context": [
-        CONTEXT_URL,
-        {"positions": {"@id": _POSITIONS}, "memberships": {"@id": _MEMBERSHIPS}},
-    ],
-    "@type": "Person",
-    "@explicit": True,
-    "prefLabel": {},
-    "altLabel": {},
-    "nationality": _NAMED,
-    "memberships": {
-        **_EMBED,
-        "organization": _NAMED,
-        "role": _NAMED,
-        "roleText": {},
-        "isFormer": {},
-        "evidence": _EVIDENCE,
-    },
-    "positions": {
-        **_EMBED,
-        "proposition": {},
-        "stance": {},
-        "speechAct": {},
-        "addressee": _NAMED,
-        "about": _NAMED,
-        "isDirect": {},
-        "cue": {},
-        "statedAt": _NAMED,
-        "appearsIn": _DOCUMENT,
-        "evidence": _EVIDENCE,
-    },
-}
+__all__ = [
+    "CONTEXT_URL",
+    "PersonPart",
+    "document",
+    "document_loader",
+    "frame",
+    "merge",
+    "people",
+    "people_json",
+    "person_parts",
+    "person_text",
+]
 
 _Triple = tuple[Node, Node, Node]
+# An entry of a person's list: its sort key, its IRI, its JSON text (four levels deep).
+Entry = tuple[tuple[str, int, str], str, str]
+
+# The predicate behind each key the documented shape reads, as the context names it.
+_KEYS = {
+    "prefLabel": SKOS.prefLabel,
+    "altLabel": SKOS.altLabel,
+    "nationality": SCHEMA.nationality,
+    "organization": ORG.organization,
+    "role": ORG.role,
+    "roleText": KG.roleText,
+    "isFormer": KG.isFormer,
+    "evidence": KG.evidence,
+    "proposition": KG.proposition,
+    "stance": KG.stance,
+    "speechAct": KG.speechAct,
+    "addressee": KG.addressee,
+    "about": KG.about,
+    "isDirect": KG.isDirect,
+    "cue": KG.cue,
+    "statedAt": KG.statedAt,
+    "appearsIn": KG.appearsIn,
+    "identifier": DCTERMS.identifier,
+    "title": DCTERMS.title,
+    "hasSource": OA.hasSource,
+    "hasSelector": OA.hasSelector,
+    "start": OA.start,
+    "end": OA.end,
+    "exact": OA.exact,
+    "prefix": OA.prefix,
+    "suffix": OA.suffix,
+}
+_PERSON, _SPEAKER, _MEMBER = KG.Person, KG.speaker, ORG.member
+_INVERSE = frozenset({_SPEAKER, _MEMBER})
 
 
-def document_loader(url: str, options: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """pyld's document loader: the shipped context for :data:`CONTEXT_URL`, else an error."""
-    if url != CONTEXT_URL:
-        raise KgError(
-            f"people.json: the JSON-LD context {url} would have to be fetched; "
-            f"only the shipped context ({CONTEXT_URL}) is served, nothing is downloaded"
-        )
-    return {"contextUrl": None, "documentUrl": url, "document": resources.context()}
+@cache
+def _context() -> JsonLdContext:
+    return JsonLdContext(resources.context())
 
 
-def _framing_input(triples: Iterable[_Triple]) -> list[dict[str, Any]]:
-    """The triples people.json shows as expanded JSON-LD, inverse links made forward."""
-    nodes: dict[str, dict[str, Any]] = {}
+class PersonPart(NamedTuple):
+    """What one graph (a document's, or a whole build's) says about one person."""
 
-    def node(iri: str) -> dict[str, Any]:
-        found = nodes.get(iri)
-        if found is None:
-            found = nodes[iri] = {"@id": iri}
+    id: str  # the person's IRI as people.json shows it
+    names: tuple[str, ...]  # skos:prefLabel texts; the person's name is the least
+    aliases: tuple[tuple[tuple[str, str, str, str], str], ...]  # (term key, text)
+    nationality: tuple[tuple[str, str | None], ...]  # (id, name)
+    memberships: tuple[Entry, ...]
+    positions: tuple[Entry, ...]
+
+    @property
+    def name(self) -> str | None:
+        return min(self.names) if self.names else None
+
+
+class _Index:
+    """The triples people.json reads, by subject, and the two inverse links it follows."""
+
+    def __init__(self, by_s: dict[Node, dict[Node, list[Node]]]) -> None:
+        self.props = by_s
+        self.inverse: dict[Node, dict[Node, list[Node]]] = {}
+        self.persons: list[Node] = []
+        for s, by_p in by_s.items():
+            for p, objects in by_p.items():
+                if p in _INVERSE:
+                    for o in objects:
+                        if isinstance(o, URIRef):
+                            self.inverse.setdefault(o, {}).setdefault(p, []).append(s)
+                elif is_type(p) and any(o is _PERSON or o == _PERSON for o in objects):
+                    self.persons.append(s)
+        self.ctx = _context()
+
+    def values(self, node: Node, key: str) -> list[tuple[Node, Any]]:
+        """(object, compacted value) of each value the context compacts to ``key``."""
+        by_p = self.props.get(node)
+        objects = by_p.get(_KEYS[key]) if by_p else None
+        if not objects:
+            return []
+        predicate = str(_KEYS[key])
+        found = []
+        for o in dict.fromkeys(objects):
+            if not isinstance(o, URIRef | Literal):
+                raise KgError(
+                    f"people.json: cannot show the blank node {o}; give every node an IRI"
+                )
+            term, value, _ = self.ctx.entry(predicate, o)
+            if term == key:
+                found.append((o, value))
         return found
 
-    persons = []
-    for s, p, o in triples:
-        subject, predicate = str(s), str(p)
-        if predicate == _RDF_TYPE:
-            node(subject).setdefault("@type", []).append(str(o))
-            if o == KG.Person:
-                persons.append(subject)
-        elif predicate in _INVERSE and isinstance(o, URIRef):
-            node(str(o)).setdefault(_INVERSE[predicate], []).append({"@id": subject})
-        elif predicate in _SHOWN:
-            node(subject).setdefault(predicate, []).append(_value(o))
-    # Only nodes a person reaches: positions of organizations, the evidence of their
-    # speakers' names ... would cost pyld time and never show.
-    reached, todo = set(persons), list(persons)
-    while todo:
-        for key, values in nodes[todo.pop()].items():
-            if key.startswith("@"):
-                continue
-            for value in values:
-                target = value.get("@id")
-                if target is not None and target not in reached:
-                    reached.add(target)
-                    if target in nodes:
-                        todo.append(target)
-    return [nodes[iri] for iri in sorted(reached) if iri in nodes]
+    def one(self, node: Node, key: str) -> str | None:
+        """A single-valued key as text: the least value when a graph holds several."""
+        texts = [_text(value) for _, value in self.values(node, key)]
+        return min(texts) if texts else None
 
+    def first(self, node: Node, key: str) -> Node | None:
+        """The value of a key with the least IRI (or text)."""
+        found = self.values(node, key)
+        if not found:
+            return None
+        return min(found, key=lambda ov: _text(ov[1]))[0]
 
-def _value(o: Node) -> dict[str, str]:
-    if isinstance(o, URIRef):
-        return {"@id": str(o)}
-    if not isinstance(o, Literal):
-        raise KgError(f"people.json: cannot show the blank node {o}; give every node an IRI")
-    value = {"@value": str(o)}
-    if o.language:
-        value["@language"] = o.language
-    elif o.datatype is not None:
-        value["@type"] = str(o.datatype)
-    return value
+    def iri(self, node: Node) -> str:
+        return self.ctx.iri(str(node), vocab=False)
 
+    def named(self, node: Node) -> dict[str, Any]:
+        return {"id": self.iri(node), "name": self.one(node, "prefLabel")}
 
-def frame(triples: Iterable[_Triple]) -> dict[str, Any]:
-    """Frame the persons of ``triples`` with pyld: ``{"@context": ..., "@graph": [...]}``."""
-    options = {"documentLoader": document_loader, "omitGraph": False, "omitDefault": True}
-    framed: dict[str, Any] = jsonld.frame(_framing_input(triples), FRAME, options)
-    return framed
+    def named_list(self, node: Node, key: str) -> list[dict[str, Any]]:
+        named = [self.named(o) for o, _ in self.values(node, key) if isinstance(o, URIRef)]
+        return sorted(named, key=lambda n: (n["name"] or "", n["id"]))
 
-
-def people(triples: Iterable[_Triple]) -> list[dict[str, Any]]:
-    """Every person of ``triples`` in the documented shape, sorted by name then IRI."""
-    persons = [_person(node) for node in frame(triples)["@graph"]]
-    persons.sort(key=lambda p: (p["name"] or "", p["id"]))
-    return persons
-
-
-def people_json(triples: Iterable[_Triple]) -> bytes:
-    """The bytes of people.json: deterministic, UTF-8, two-space indented."""
-    text = json.dumps({"people": people(triples)}, ensure_ascii=False, indent=2)
-    return (text + "\n").encode()
-
-
-# --- from framed JSON-LD to the documented shape ----------------------------------------
-
-
-def _person(node: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "id": node["id"],
-        "name": _one(node, "prefLabel"),
-        "aliases": sorted(_text(v) for v in _all(node, "altLabel")),
-        "nationality": _named_list(node, "nationality"),
-        "memberships": sorted(
-            (_membership(m) for m in _nodes(node, "memberships")), key=_by_document
-        ),
-        "positions": sorted((_position(p) for p in _nodes(node, "positions")), key=_by_document),
-    }
-
-
-def _membership(node: dict[str, Any]) -> dict[str, Any]:
-    evidence = _evidence_list(node)
-    return {
-        "id": node["id"],
-        "organization": _named(_first(node, "organization")),
-        "role": _named(_first(node, "role")),
-        "roleText": _one(node, "roleText"),
-        "former": _one(node, "isFormer") == "true",
-        "document": _document(evidence[0]["_source"]) if evidence else None,
-        "evidence": [_public(e) for e in evidence],
-    }
-
-
-def _position(node: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "id": node["id"],
-        "proposition": _one(node, "proposition"),
-        "direct": _one(node, "isDirect") == "true",
-        "cue": _one(node, "cue"),
-        "speechAct": _one(node, "speechAct"),
-        "stance": _one(node, "stance"),
-        "addressee": _named_list(node, "addressee"),
-        "about": _named_list(node, "about"),
-        "statedAt": _named_list(node, "statedAt"),
-        "document": _document(_first(node, "appearsIn")),
-        "evidence": [_public(e) for e in _evidence_list(node)],
-    }
-
-
-def _evidence_list(node: dict[str, Any]) -> list[dict[str, Any]]:
-    """The evidence of a node, each with its two selectors folded into one object."""
-    found = []
-    for evidence in _nodes(node, "evidence"):
-        item: dict[str, Any] = {
-            "id": evidence["id"],
-            "text": None,
-            "start": None,
-            "end": None,
-            "prefix": None,
-            "suffix": None,
+    def document(self, node: Node | None) -> dict[str, Any] | None:
+        if node is None:
+            return None
+        return {
+            "id": self.iri(node),
+            "identifier": self.one(node, "identifier"),
+            "title": self.one(node, "title"),
         }
-        for selector in _nodes(evidence, "hasSelector"):
-            for key in ("start", "end"):
-                offset = _one(selector, key)
-                if offset is not None and offset.lstrip("-").isdigit():
-                    item[key] = int(offset)
-            for key, term in (("text", "exact"), ("prefix", "prefix"), ("suffix", "suffix")):
-                if term in selector:
-                    item[key] = _one(selector, term)
-        item["_source"] = _first(evidence, "hasSource")
-        found.append(item)
-    found.sort(key=lambda e: (e["start"] is None, e["start"] or 0, e["end"] or 0, e["id"]))
-    return found
+
+    def evidence(self, node: Node) -> list[tuple[dict[str, Any], Node | None]]:
+        """Each evidence with its two selectors folded in, and its source document."""
+        found = []
+        for e, _ in self.values(node, "evidence"):
+            item: dict[str, Any] = {
+                "id": self.iri(e),
+                "text": None,
+                "start": None,
+                "end": None,
+                "prefix": None,
+                "suffix": None,
+            }
+            selectors = sorted((s for s, _ in self.values(e, "hasSelector")), key=str)
+            for selector in selectors:
+                for key in ("start", "end"):
+                    offset = self.one(selector, key)
+                    if offset is not None and offset.lstrip("-").isdigit():
+                        item[key] = int(offset)
+                for key, term in (("text", "exact"), ("prefix", "prefix"), ("suffix", "suffix")):
+                    if self.values(selector, term):
+                        item[key] = self.one(selector, term)
+            found.append((item, self.first(e, "hasSource")))
+        found.sort(
+            key=lambda x: (
+                x[0]["start"] is None,
+                x[0]["start"] or 0,
+                x[0]["end"] or 0,
+                x[0]["id"],
+            )
+        )
+        return found
+
+    def membership(self, node: Node) -> dict[str, Any]:
+        evidence = self.evidence(node)
+        organization = self.first(node, "organization")
+        role = self.first(node, "role")
+        return {
+            "id": self.iri(node),
+            "organization": None if organization is None else self.named(organization),
+            "role": None if role is None else self.named(role),
+            "roleText": self.one(node, "roleText"),
+            "former": self.one(node, "isFormer") == "true",
+            "document": self.document(evidence[0][1]) if evidence else None,
+            "evidence": [e for e, _ in evidence],
+        }
+
+    def position(self, node: Node) -> dict[str, Any]:
+        return {
+            "id": self.iri(node),
+            "proposition": self.one(node, "proposition"),
+            "direct": self.one(node, "isDirect") == "true",
+            "cue": self.one(node, "cue"),
+            "speechAct": self.one(node, "speechAct"),
+            "stance": self.one(node, "stance"),
+            "addressee": self.named_list(node, "addressee"),
+            "about": self.named_list(node, "about"),
+            "statedAt": self.named_list(node, "statedAt"),
+            "document": self.document(self.first(node, "appearsIn")),
+            "evidence": [e for e, _ in self.evidence(node)],
+        }
+
+    def entries(self, person: Node, link: Node, make: Any) -> tuple[Entry, ...]:
+        items = (make(node) for node in dict.fromkeys(self.inverse.get(person, {}).get(link, ())))
+        return tuple(sorted((_by_document(item), item["id"], dump_json(item, 4)) for item in items))
+
+    def part(self, person: Node) -> PersonPart:
+        return PersonPart(
+            id=self.iri(person),
+            names=tuple(sorted({_text(v) for _, v in self.values(person, "prefLabel")})),
+            aliases=tuple(
+                sorted((object_key(o), _text(v)) for o, v in self.values(person, "altLabel"))
+            ),
+            nationality=tuple(
+                sorted((n["id"], n["name"]) for n in self.named_list(person, "nationality"))
+            ),
+            memberships=self.entries(person, _MEMBER, self.membership),
+            positions=self.entries(person, _SPEAKER, self.position),
+        )
 
 
-def _public(evidence: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in evidence.items() if not k.startswith("_")}
-
-
-def _document(node: Any) -> dict[str, Any] | None:
-    if node is None:
-        return None
-    if isinstance(node, str):  # a reference the frame could not embed
-        return {"id": node, "identifier": None, "title": None}
-    return {
-        "id": node["id"],
-        "identifier": _one(node, "identifier"),
-        "title": _one(node, "title"),
-    }
+def _text(value: Any) -> str:
+    """The text of a compacted value: a string as is, a value object's @value, an @id."""
+    if isinstance(value, dict):
+        return str(value.get("@value", value.get("@id", value.get("id", ""))))
+    return str(value)
 
 
 def _by_document(item: dict[str, Any]) -> tuple[str, int, str]:
@@ -302,48 +266,81 @@ def _by_document(item: dict[str, Any]) -> tuple[str, int, str]:
     return (document.get("identifier") or "", min(starts, default=-1), item["id"])
 
 
-def _named(node: Any) -> dict[str, Any] | None:
-    if node is None:
-        return None
-    if isinstance(node, str):
-        return {"id": node, "name": None}
-    return {"id": node["id"], "name": _one(node, "prefLabel")}
+def person_parts(triples: Iterable[_Triple]) -> list[PersonPart]:
+    """One part per person of the triples, in the order people.json lists them."""
+    by_s: dict[Node, dict[Node, list[Node]]] = {}
+    for s, p, o in triples:
+        by_s.setdefault(s, {}).setdefault(p, []).append(o)
+    return grouped_person_parts(by_s)
 
 
-def _named_list(node: dict[str, Any], key: str) -> list[dict[str, Any]]:
-    named = [_named(v) for v in _all(node, key)]
-    return sorted((n for n in named if n is not None), key=lambda n: (n["name"] or "", n["id"]))
+def grouped_person_parts(by_s: dict[Node, dict[Node, list[Node]]]) -> list[PersonPart]:
+    """:func:`person_parts` of triples grouped by subject and predicate (each once)."""
+    index = _Index(by_s)
+    parts = [index.part(person) for person in index.persons]
+    parts.sort(key=lambda p: (p.name or "", p.id))
+    return parts
 
 
-def _all(node: dict[str, Any], key: str) -> list[Any]:
-    """The values of a framed property as a list (compaction gives one value bare)."""
-    value = node.get(key)
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
+def merge(parts: Iterable[PersonPart]) -> PersonPart:
+    """One person's parts from several documents as one: values united, each once."""
+    listed = list(parts)
+    if len(listed) == 1:
+        return listed[0]
+
+    def united(entries: Iterator[Entry]) -> tuple[Entry, ...]:
+        by_id: dict[str, Entry] = {}
+        for entry in entries:
+            by_id.setdefault(entry[1], entry)
+        return tuple(sorted(by_id.values()))
+
+    return PersonPart(
+        id=listed[0].id,
+        names=tuple(sorted({n for p in listed for n in p.names})),
+        aliases=tuple(sorted({a for p in listed for a in p.aliases})),
+        nationality=tuple(sorted({n for p in listed for n in p.nationality})),
+        memberships=united(e for p in listed for e in p.memberships),
+        positions=united(e for p in listed for e in p.positions),
+    )
 
 
-def _nodes(node: dict[str, Any], key: str) -> list[dict[str, Any]]:
-    """The embedded nodes of a property; a node with nothing but its IRI compacts to a string."""
-    return [{"id": v} if isinstance(v, str) else v for v in _all(node, key)]
+def person_text(part: PersonPart) -> str:
+    """A person as people.json writes it, two levels deep (inside ``"people": [``)."""
+    nationality = [
+        {"id": i, "name": n} for i, n in sorted(part.nationality, key=lambda x: (x[1] or "", x[0]))
+    ]
+    head = {
+        "id": part.id,
+        "name": part.name,
+        "aliases": sorted(text for _, text in part.aliases),
+        "nationality": nationality,
+    }
+    lines = [f'      "{k}": {dump_json(v, 3)}' for k, v in head.items()]
+    for key, entries in (("memberships", part.memberships), ("positions", part.positions)):
+        if entries:
+            body = ",\n".join("        " + text for _, _, text in entries)
+            lines.append(f'      "{key}": [\n{body}\n      ]')
+        else:
+            lines.append(f'      "{key}": []')
+    return "{\n" + ",\n".join(lines) + "\n    }"
 
 
-def _first(node: dict[str, Any], key: str) -> Any:
-    values = _all(node, key)
-    return min(values, key=_sort_key) if values else None
+def document(texts: Iterable[str]) -> Iterator[str]:
+    """people.json in pieces, from the texts of its persons in order."""
+    first = True
+    for text in texts:
+        yield ('{\n  "people": [\n    ' if first else ",\n    ") + text
+        first = False
+    yield '{\n  "people": []\n}\n' if first else "\n  ]\n}\n"
 
 
-def _one(node: dict[str, Any], key: str) -> Any:
-    """A single-valued property as a string; the least value if a graph holds several."""
-    values = [_text(v) for v in _all(node, key)]
-    return min(values) if values else None
+def people_json(triples: Iterable[_Triple]) -> bytes:
+    """The bytes of people.json: deterministic, UTF-8, two-space indented."""
+    texts = (person_text(part) for part in person_parts(triples))
+    return "".join(document(texts)).encode()
 
 
-def _text(value: Any) -> str:
-    if isinstance(value, dict):
-        return str(value.get("@value", value.get("id", "")))
-    return str(value)
-
-
-def _sort_key(value: Any) -> str:
-    return value["id"] if isinstance(value, dict) and "id" in value else _text(value)
+def people(triples: Iterable[_Triple]) -> list[dict[str, Any]]:
+    """Every person of ``triples`` in the documented shape, sorted by name then IRI."""
+    found: list[dict[str, Any]] = json.loads(people_json(triples))["people"]
+    return found

@@ -1,88 +1,363 @@
-"""The stages composed: inputs -> articles -> parsed docs -> extractions -> graph -> files."""
+"""The stages composed: inputs -> articles -> extractions -> resolution -> parts -> files.
+
+A build streams its documents, so its memory does not grow with the corpus and its time
+grows linearly:
+
+1. **read** the inputs (texts are small; one article per distinct text, see
+   :func:`kg.ingest.distinct`);
+2. **extract** each article (spaCy and the extractor), or take its extraction from the
+   build cache (:mod:`kg.cache`); keep only its entities' names;
+3. **resolve** entities across documents from those names (:mod:`kg.resolve`);
+4. **render** each document graph into the parts of the files and check it against the
+   shapes (:mod:`kg.render`), or take its parts from the cache; the parts stream into
+   the :class:`kg.assemble.Assembler`, which spills sorted runs to disk;
+5. **validate across documents**: the entities several documents describe, checked once
+   on everything said about them (:mod:`kg.validate`);
+6. **write** the six files by merging the runs, each whole or not at all, and bring a
+   ``--store`` in step.
+
+Stages 2 and 4 run on an :class:`kg.parallel.Executor`: this process, ``--jobs N``
+processes, or a Dask cluster; the files are the same bytes whichever runs them.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
+from time import perf_counter
 
 from rdflib import Graph, URIRef
 from spacy.language import Language
 
-from kg import export, lexicon, resources
-from kg.errors import InputError
-from kg.extract import extract
+from kg import resources
+from kg.assemble import Assembler
+from kg.cache import BuildCache, article_key, digest, extraction_fingerprint, render_fingerprint
+from kg.errors import InputError, OutputError
+from kg.export import atomic_write, turtle
 from kg.graph import build_graphs
-from kg.ingest import iter_inputs
+from kg.ingest import DEFAULT_READING, Merged, Reading, distinct, iter_inputs
 from kg.iri import Minter
 from kg.model import Article, DocExtraction
+from kg.nlp import Model
+from kg.parallel import BATCH_SIZE, Executor, Local, Pool, RenderJob, batches
 from kg.progress import Tracker, quiet
-from kg.resolve import resolve
-from kg.store import Sync, payloads_from_graphs, sync_store
-from kg.validate import Report, validate
+from kg.render import DocParts
+from kg.resolve import DocNames, Resolution, names, resolve_names
+from kg.shacl import Finding, Shapes
+from kg.store import Sync, payloads_from_folder, payloads_from_graphs, sync_store
+from kg.validate import Report, cross_document, engine, report
 
-BATCH_SIZE = 32
+__all__ = ["BATCH_SIZE", "Build", "build", "extract_all"]
+
+CACHE_FOLDER = ".cache"  # under the output folder, unless --cache names another
+SHARD_DOCUMENTS = 256  # documents per N-Quads shard
+STAGES = ("ingest", "extract", "resolve", "render", "validate", "write")
 
 
 @dataclass(frozen=True)
 class Build:
-    """What one build produced: the document graphs, the report, the input errors."""
+    """What one build produced: counts, the report, the input errors, the files."""
 
-    extractions: tuple[DocExtraction, ...]
-    graphs: dict[URIRef, Graph]
+    documents: int
+    triples: int
+    counts: dict[str, int]  # class IRI -> nodes of that class
     report: Report
     errors: tuple[InputError, ...]
     files: tuple[Path, ...] = ()
     stored: Sync | None = None  # what --store changed, when a store was given
+    merged: tuple[Merged, ...] = ()  # inputs with the same text, built once (notes)
+    seconds: dict[str, float] = field(default_factory=dict)  # by stage (STAGES)
+    cached: dict[str, int] = field(default_factory=dict)  # extractions, parts reused
+    base: str = ""
+    _source: Callable[[], tuple[list[DocExtraction], Resolution]] | None = field(
+        default=None, repr=False, compare=False
+    )
+
+    @cached_property
+    def extractions(self) -> tuple[DocExtraction, ...]:
+        """Every document's extraction (read back from the build cache)."""
+        return tuple(self._load()[0])
+
+    @cached_property
+    def graphs(self) -> dict[URIRef, Graph]:
+        """The document graphs as rdflib Graphs, by document IRI: for small builds."""
+        extractions, resolution = self._load()
+        return build_graphs(extractions, resolution, Minter(self.base))
+
+    def _load(self) -> tuple[list[DocExtraction], Resolution]:
+        if self._source is None:
+            raise RuntimeError("this build kept no extractions; build with a cache")
+        return self._source()
 
 
 def extract_all(
     articles: Sequence[Article], nlp: Language, progress: Tracker = quiet
 ) -> list[DocExtraction]:
-    """Parse every article with one ``nlp.pipe`` and extract each."""
-    words = lexicon.load()
-    docs = nlp.pipe((a.text for a in articles), batch_size=BATCH_SIZE)
-    docs = progress(docs, total=len(articles), label="parsing")
-    return [extract(article, doc, words) for article, doc in zip(articles, docs, strict=True)]
-
-
-def _distinct(articles: list[Article]) -> list[Article]:
-    """One article per text: the same text under two names is one document (first id wins)."""
-    first: dict[str, Article] = {}
-    for article in sorted(articles, key=lambda a: a.id):
-        first.setdefault(article.sha256, article)
-    return [a for a in articles if first[a.sha256] is a]
+    """Parse every article with one ``nlp.pipe`` and extract each (no cache)."""
+    found = Local(lambda: nlp).extract(articles)
+    return list(progress(found, total=len(articles), label="parsing"))
 
 
 def build(
     inputs: Sequence[Path],
-    nlp: Language,
+    nlp: Language | Model,
     out_dir: Path | None,
     base: str,
     *,
     store: Path | None = None,
     progress: Tracker = quiet,
+    reading: Reading = DEFAULT_READING,
+    jobs: int = 1,
+    executor: Executor | None = None,
+    cache: Path | None = None,
+    use_cache: bool = True,
+    shards: Path | None = None,
 ) -> Build:
     """Read, extract, resolve, validate and (when ``out_dir`` is given) write a build.
 
-    With ``store``, the on-disk store there is brought in step with the build: only the
-    document graphs whose triples changed are rewritten (see :mod:`kg.store`). Every
-    article is still parsed: cross-document resolution needs all of them.
+    ``jobs`` > 1 runs extraction and rendering in that many processes; ``executor``
+    runs them elsewhere (a Dask cluster). The build cache lives in ``cache``, else in
+    ``out_dir/.cache``, else (no ``out_dir``, or not ``use_cache``) in memory for this
+    build only. With ``store``, the on-disk store there is brought in step with the
+    build: only the document graphs whose triples changed are rewritten. With ``shards``,
+    the document graphs are also written there as N-Quads, ``SHARD_DOCUMENTS`` documents
+    a file (``part-00000.nq`` ...), ready to bulk-load in parallel.
     """
+    model = nlp if isinstance(nlp, Model) else Model(None, nlp)
+    seconds: dict[str, float] = dict.fromkeys(STAGES, 0.0)
+    clock = [perf_counter()]
+
+    def lap(stage: str) -> None:
+        now = perf_counter()
+        seconds[stage] += now - clock[0]
+        clock[0] = now
+
     articles: list[Article] = []
     errors: list[InputError] = []
-    for item in iter_inputs(inputs):
+    for item in iter_inputs(inputs, reading):
         (errors if isinstance(item, InputError) else articles).append(item)  # type: ignore[arg-type]
-    extractions = extract_all(_distinct(articles), nlp, progress)
-    graphs = build_graphs(extractions, resolve(extractions), Minter(base))
-    union = Graph()
-    for graph in graphs.values():
-        union += graph
-    report = validate(union)
-    files: tuple[Path, ...] = ()
+    unique, merged = distinct(articles)
+    del articles
+    lap("ingest")
+
     if out_dir is not None:
-        files = tuple(export.write_build(out_dir, graphs, report.graph, resources.context()))
-    stored = None
+        _make_folder(out_dir)
+    folder = cache or (out_dir / CACHE_FOLDER if out_dir is not None else None)
+    store_cache = BuildCache(folder if use_cache else None)
+    runner = executor or (Pool(jobs, model, model.name) if jobs > 1 else Local(model))
+    keep_memory = store_cache.folder is None
+    try:
+        extracted = [0]
+        keys, doc_names = _extract(unique, model, store_cache, runner, progress, lap, extracted)
+        locals_ = {d.sha256: tuple(e.local_id for e in d.entities) for d in doc_names}
+        resolution = resolve_names(doc_names)
+        del doc_names
+        lap("resolve")
+        shapes = engine()
+        spill = Path(tempfile.mkdtemp(prefix=".kg-build-", dir=out_dir)) if out_dir else None
+        assembler = Assembler(resources.context(), spill)
+        try:
+            jobs_of = _render_jobs(unique, keys, locals_, resolution, base, store_cache)
+            rendered = _render(jobs_of, store_cache, runner, progress, len(unique))
+            for parts in rendered if shards is None else _sharded(rendered, shards):
+                assembler.add(parts)
+            lap("render")
+            checked = report(
+                [*assembler.findings, *_cross_document(assembler, resolution, base, shapes)]
+            )
+            lap("validate")
+            written, counts = assembler.write(out_dir, turtle(checked.graph))
+            lap("write")
+        finally:
+            assembler.close()
+            if spill is not None:
+                shutil.rmtree(spill, ignore_errors=True)
+        cached = {"extractions": len(unique) - extracted[0], "parts": store_cache.hits["parts"]}
+    finally:
+        runner.close()
+        if not keep_memory:
+            store_cache.close(prune=not errors)
+    source = _source(unique, keys, resolution, store_cache, model, keep_memory)
+    result = Build(
+        documents=assembler.documents,
+        triples=assembler.triples,
+        counts=dict(counts),
+        report=checked,
+        errors=tuple(errors),
+        files=tuple(written),
+        merged=tuple(merged),
+        seconds=seconds,
+        cached=cached,
+        base=base,
+        _source=source,
+    )
     if store is not None:
-        stored = sync_store(store, payloads_from_graphs(graphs), base, progress, prune=not errors)
-    return Build(tuple(extractions), graphs, report, tuple(errors), files, stored)
+        payloads = (
+            payloads_from_folder(out_dir)
+            if out_dir is not None
+            else payloads_from_graphs(result.graphs)
+        )
+        stored = sync_store(store, payloads, base, progress, prune=not errors)
+        result = replace(result, stored=stored)
+    return result
+
+
+def _extract(
+    articles: list[Article],
+    model: Model,
+    cache: BuildCache,
+    runner: Executor,
+    progress: Tracker,
+    lap: Callable[[str], None],
+    extracted: list[int],
+) -> tuple[dict[str, str], list[DocNames]]:
+    """Each article's cache key, and its entities' names; extracting the ones not cached."""
+    fingerprint = extraction_fingerprint(model.describe())
+    keys = {a.sha256: article_key(fingerprint, a) for a in articles}
+    found: list[DocNames] = []
+    missing: list[Article] = []
+    for article in articles:
+        extraction = cache.extraction(keys[article.sha256], article)
+        if extraction is None:
+            missing.append(article)
+        else:
+            found.append(names(extraction))
+    extracted[0] = len(missing)
+    if missing:
+        done = progress(runner.extract(missing), total=len(missing), label="parsing")
+        for extraction in done:
+            cache.put_extraction(keys[extraction.article.sha256], extraction)
+            found.append(names(extraction))
+        cache.commit()
+    lap("extract")
+    return keys, found
+
+
+def _render_jobs(
+    articles: list[Article],
+    keys: dict[str, str],
+    locals_: dict[str, tuple[int, ...]],
+    resolution: Resolution,
+    base: str,
+    cache: BuildCache,
+) -> Iterator[tuple[str, Callable[[], RenderJob]]]:
+    """Each document's parts key, and how to make its render job (read when needed).
+
+    The key covers what the parts depend on: the extraction (its key), the base IRI,
+    the entities it resolved to (a fuller name in another article changes a label here)
+    and the writers' code (:func:`kg.cache.render_fingerprint`).
+    """
+    fingerprint = render_fingerprint()
+    minter = Minter(base)
+    for article in articles:
+        sha = article.sha256
+        mine = resolution.document(sha, locals_[sha])
+        signature = [(n, g.kind.value, g.key, g.label) for (_, n), g in mine.entities.items()]
+        key = digest(fingerprint, keys[sha], base, repr(signature))
+        shared = frozenset(
+            str(minter.entity(g.kind, g.key, g.label)) for g in mine.entities.values()
+        )
+
+        def job(
+            article: Article = article, mine: Resolution = mine, shared: frozenset[str] = shared
+        ) -> RenderJob:
+            extraction = cache.extraction(keys[article.sha256], article)
+            if extraction is None:
+                raise RuntimeError(f"{article.id}: its extraction left the build cache")
+            return RenderJob(extraction, mine, base, shared)
+
+        yield key, job
+
+
+def _render(
+    jobs: Iterator[tuple[str, Callable[[], RenderJob]]],
+    cache: BuildCache,
+    runner: Executor,
+    progress: Tracker,
+    total: int,
+) -> Iterator[DocParts]:
+    """Every document's parts: from the cache, else rendered by the executor."""
+    todo: list[tuple[str, Callable[[], RenderJob]]] = []
+    for key, job in jobs:
+        parts = cache.parts(key)
+        if parts is None:
+            todo.append((key, job))
+        else:
+            yield parts
+    rendered = runner.render(job() for _, job in todo)
+    for (key, _), parts in zip(
+        todo, progress(rendered, total=len(todo), label="writing"), strict=True
+    ):
+        cache.put_parts(key, parts)
+        yield parts
+    cache.commit()
+
+
+def _make_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(
+            f"cannot create the output folder {folder}: {exc.strerror or exc}; "
+            "choose another folder with -o or fix its permissions"
+        ) from exc
+
+
+def _sharded(parts: Iterable[DocParts], folder: Path) -> Iterator[DocParts]:
+    """Pass the parts on, writing their N-Quads into shard files on the way."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create the shard folder {folder}: {exc}") from exc
+    written: set[str] = set()
+    for number, group in enumerate(batches(parts, SHARD_DOCUMENTS)):
+        name = f"part-{number:05d}.nq"
+        lines = sorted(line for p in group for line in p.nquads)
+        atomic_write(folder / name, "".join(lines).encode())
+        written.add(name)
+        yield from group
+    for stale in folder.glob("part-*.nq"):
+        if stale.name not in written:
+            stale.unlink()
+
+
+def _cross_document(
+    assembler: Assembler, resolution: Resolution, base: str, shapes: Shapes | None
+) -> list[Finding]:
+    """The one check across documents: every entity on all its documents' triples."""
+    if shapes is None:
+        return []
+    minter = Minter(base)
+    entities = {str(minter.entity(g.kind, g.key, g.label)) for g in resolution.entities.values()}
+    return cross_document(shapes, assembler.shared, lambda n: str(n) in entities)
+
+
+def _source(
+    articles: list[Article],
+    keys: dict[str, str],
+    resolution: Resolution,
+    cache: BuildCache,
+    model: Model,
+    in_memory: bool,
+) -> Callable[[], tuple[list[DocExtraction], Resolution]]:
+    """How :class:`Build` reads its extractions back, when asked."""
+
+    def load() -> tuple[list[DocExtraction], Resolution]:
+        store = cache if in_memory else BuildCache(cache.folder, readonly=True)
+        try:
+            found = []
+            for article in articles:
+                extraction = store.extraction(keys[article.sha256], article)
+                if extraction is None:
+                    raise RuntimeError(f"{article.id} is no longer in the build cache")
+                found.append(extraction)
+            return found, resolution
+        finally:
+            if not in_memory:
+                store.close(prune=False)
+
+    return load

@@ -1,11 +1,17 @@
-"""SHACL validation of newskg graphs: RDF files in, pyshacl run, a deterministic Report out.
+"""SHACL validation of newskg graphs: RDF files in, the shapes checked, a deterministic Report out.
 
-The shipped shapes (``shapes/kg.ttl``) are used unless others are given. pySHACL checks
-the core constraints; SPARQL constraints on a target class run once over the whole graph
-in pyoxigraph instead (pySHACL's per-node queries take minutes on a few hundred
-positions). Validation never touches the network: no inference, no ``owl:imports``, and a
-JSON-LD file may only carry its context inline. The report graph gets stable blank node
-labels, so the same data always gives the same report, triple for triple and in order.
+The shipped shapes (``shapes/kg.ttl``) are used unless others are given. :mod:`kg.shacl`
+checks them (the SHACL Core components newskg's shapes use, reported as pySHACL
+reports them); shapes using anything else go to pySHACL, whose SPARQL constraints on a
+target class then run once over the whole graph in pyoxigraph instead (pySHACL's
+per-node queries take minutes on a few hundred positions). Validation never touches the
+network: no inference, no ``owl:imports``, and a JSON-LD file may only carry its context
+inline. The report graph gets stable blank node labels, so the same data always gives
+the same report, triple for triple and in order.
+
+A build validates each document graph apart and then, in one small cross-document check,
+the nodes several documents describe (entities): see :func:`report` and
+:mod:`kg.pipeline`.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ import hashlib
 import json
 import warnings
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -30,9 +36,20 @@ from rdflib.term import Node
 
 from kg import resources
 from kg.errors import ValidationInputError
+from kg.shacl import Finding, Shapes, Unsupported
 from kg.vocab import bind_prefixes
 
-__all__ = ["FORMATS", "Report", "Result", "load_rdf", "validate", "validate_files"]
+__all__ = [
+    "FORMATS",
+    "Report",
+    "Result",
+    "cross_document",
+    "engine",
+    "load_rdf",
+    "report",
+    "validate",
+    "validate_files",
+]
 
 # File extension -> (rdflib parser name, what to call the format in messages).
 FORMATS: dict[str, tuple[str, str]] = {
@@ -123,6 +140,134 @@ class Report:
 
 def validate(data: Graph, shapes: Graph | None = None) -> Report:
     """Validate ``data`` (all its triples, named graphs merged) against the shapes."""
+    checker = engine(shapes)
+    if checker is None:
+        return _validate_with_pyshacl(data, shapes)
+    if isinstance(data, ConjunctiveGraph):
+        triples = [(s, p, o) for s, p, o, _ in data.quads((None, None, None, None))]
+    else:
+        triples = list(data)
+    return report(checker.check(triples), triples, checker.graph)
+
+
+def engine(shapes: Graph | None = None) -> Shapes | None:
+    """The shapes compiled for :mod:`kg.shacl`, or None when they need pySHACL."""
+    if shapes is None:
+        return _shipped_engine()
+    try:
+        return Shapes(shapes)
+    except Unsupported:
+        return None
+
+
+@cache
+def _shipped_engine() -> Shapes | None:
+    try:
+        return Shapes(_shipped_shapes())
+    except Unsupported:
+        return None
+
+
+def report(
+    findings: Iterable[Finding], data: Iterable[Triple] = (), shapes: Graph | None = None
+) -> Report:
+    """The report of a validation's findings: the graph pySHACL would write, relabelled.
+
+    The data conforms unless a finding is a violation (warnings and infos are listed
+    but allowed, as ``kg build`` always allowed them). A blank node the report names is
+    copied into it with what ``data`` (or, for a shape, ``shapes``) says about it, as
+    pySHACL copies it; document graphs have none.
+    """
+    graph = Graph()
+    root = BNode()
+    conforms = True
+    findings = list(findings)
+    blanks = _BlankCopier(graph, data, shapes)
+    for finding in findings:
+        blanks.copy(finding.focus, finding.value, data=True)
+        blanks.copy(finding.shape, finding.constraint, data=False)
+        result = BNode()
+        graph.add((root, SH.result, result))
+        graph.add((result, RDF.type, SH.ValidationResult))
+        graph.add((result, SH.focusNode, finding.focus))
+        graph.add((result, SH.resultSeverity, finding.severity))
+        graph.add((result, SH.sourceShape, finding.shape))
+        graph.add((result, SH.sourceConstraintComponent, finding.component))
+        if finding.path is not None:
+            graph.add((result, SH.resultPath, finding.path))
+        if finding.value is not None:
+            graph.add((result, SH.value, finding.value))
+        if finding.constraint is not None:
+            graph.add((result, SH.sourceConstraint, finding.constraint))
+        for message in finding.messages:
+            graph.add((result, SH.resultMessage, message))
+        conforms = conforms and finding.severity != SH.Violation
+    graph.add((root, RDF.type, SH.ValidationReport))
+    graph.add((root, SH.conforms, Literal(conforms)))
+    canonical = _canonical(graph)
+    results = tuple(sorted(_results(canonical), key=Result.sort_key))
+    return Report(conforms=conforms, graph=canonical, results=results)
+
+
+Triple = tuple[Node, Node, Node]
+
+
+class _BlankCopier:
+    """Copies blank nodes of the data or the shapes into a report, deep, as pySHACL does."""
+
+    _DEPTH = 10  # pySHACL's limit
+
+    def __init__(self, report: Graph, data: Iterable[Triple], shapes: Graph | None) -> None:
+        self.report = report
+        self.data = data
+        self.shapes = shapes
+        self._index: dict[Node, list[tuple[Node, Node]]] | None = None
+        self._done: set[tuple[bool, Node]] = set()
+
+    def copy(self, *nodes: Node | None, data: bool) -> None:
+        for node in nodes:
+            if isinstance(node, BNode):
+                self._copy(node, data, 0)
+
+    def _outgoing(self, node: Node, data: bool) -> list[tuple[Node, Node]]:
+        if not data:
+            return [] if self.shapes is None else list(self.shapes.predicate_objects(node))
+        if self._index is None:
+            self._index = {}
+            for s, p, o in self.data:
+                if isinstance(s, BNode):
+                    self._index.setdefault(s, []).append((p, o))
+        return self._index.get(node, [])
+
+    def _copy(self, node: BNode, data: bool, depth: int) -> None:
+        if (data, node) in self._done or depth >= self._DEPTH:
+            return
+        self._done.add((data, node))
+        for p, o in self._outgoing(node, data):
+            self.report.add((node, p, o))
+            if isinstance(o, BNode):
+                self._copy(o, data, depth + 1)
+
+
+def cross_document(
+    shapes: Shapes, encoded: Iterable[str], shared: Callable[[Node], bool]
+) -> list[Finding]:
+    """The check across documents of a build: each shared node (an entity several
+    documents describe) on everything all documents say about it.
+
+    Each document graph was checked apart, its own nodes only (:func:`kg.render.render`);
+    ``encoded`` are the triples the documents said about shared nodes, and the types of
+    the nodes those point at (:attr:`kg.render.DocParts.shared`), each once. Together
+    the two checks find what checking the union of the document graphs finds, because
+    every other node lives in one document graph, with the types of what it points at.
+    """
+    from kg.render import decode_triple
+
+    triples = [decode_triple(text) for text in sorted(set(encoded))]
+    return shapes.check(triples, shared, distinct=True)
+
+
+def _validate_with_pyshacl(data: Graph, shapes: Graph | None) -> Report:
     merged = _merged(data)
     core, whole = _split_sparql(shapes if shapes is not None else _shipped_shapes())
     conforms, report_graph, _ = pyshacl.validate(

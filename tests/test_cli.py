@@ -49,7 +49,9 @@ def _triples(ds: Dataset) -> Graph:
 
 
 def test_build_writes_the_six_files(built: Path) -> None:
-    assert sorted(p.name for p in built.iterdir()) == sorted(FILES)
+    # ... and the build cache, a hidden folder (kg build --cache moves it, --no-cache drops it).
+    assert sorted(p.name for p in built.iterdir()) == sorted([*FILES, ".cache"])
+    assert (built / ".cache").is_dir()
 
 
 def test_summary_counts_on_stderr(tmp_path: Path) -> None:

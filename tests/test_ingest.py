@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kg.errors import InputError
-from kg.ingest import iter_inputs, read_file
+from kg.ingest import Merged, Reading, distinct, iter_inputs, read_file
 from kg.model import Article
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -527,12 +527,171 @@ def test_the_examples_read_without_errors() -> None:
 def test_a_read_failure_is_an_error_naming_the_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def refuse(self: Path) -> bytes:
+    def refuse(self: Path, *args: object, **kwargs: object) -> object:
         raise PermissionError(13, "Permission denied", str(self))
 
     path = write(tmp_path / "secret.txt", "Secret.")
-    monkeypatch.setattr(Path, "read_bytes", refuse)
+    monkeypatch.setattr(Path, "open", refuse)
     (err,) = list(iter_inputs([path]))
     assert isinstance(err, InputError) and err.source == str(path)
     assert err.problem == "cannot read it: permission denied"
     assert_one_line(err)
+
+
+# -- reading options: --encoding, --max-bytes ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "codec"),
+    [("UTF8", "utf-8"), ("latin-1", "iso8859-1"), ("cp1252", "cp1252"), ("utf_16", "utf-16")],
+)
+def test_encoding_names_are_normalised(name: str, codec: str) -> None:
+    assert Reading(name).encoding == codec
+
+
+@pytest.mark.parametrize("name", ["no-such-codec", "base64", "rot13", "zlib", ""])
+def test_encodings_that_are_not_text_are_refused(name: str) -> None:
+    with pytest.raises(ValueError, match="not a text encoding"):
+        Reading(name)
+
+
+def test_a_size_limit_below_one_byte_is_refused() -> None:
+    with pytest.raises(ValueError, match="at least 1 byte"):
+        Reading(max_bytes=0)
+
+
+@pytest.mark.parametrize("codec", ["cp1252", "latin-1", "utf-16", "utf-16-le", "utf-32"])
+def test_an_encoding_given_reads_the_text_exactly(tmp_path: Path, codec: str) -> None:
+    text = "Zo\u00eb M\u00fcller said: \u201cCaf\u00e9 \u2014 na\u00efve.\u201d\r\n"
+    if codec == "latin-1":
+        text = "Zo\u00eb M\u00fcller said: Caf\u00e9, na\u00efve.\r\n"
+    path = write(tmp_path / "a.txt", text.encode(codec))
+    assert only_article(iter_inputs([path], Reading(codec))).text == text
+
+
+def test_a_wide_encoding_still_finds_binary_files(tmp_path: Path) -> None:
+    path = write(tmp_path / "a.txt", "text\0more".encode("utf-16"))
+    (err,) = list(iter_inputs([path], Reading("utf-16")))
+    assert isinstance(err, InputError) and "binary" in err.problem
+
+
+def test_an_encoding_error_names_the_encoding_and_the_offset(tmp_path: Path) -> None:
+    path = write(tmp_path / "a.txt", b"plain \x81 ascii")
+    (err,) = list(iter_inputs([path], Reading("cp1252")))  # 0x81 is undefined in cp1252
+    assert isinstance(err, InputError)
+    assert err.problem == "not cp1252 text (first bad byte at offset 6)"
+    assert "--encoding" in err.hint
+    assert_one_line(err)
+
+
+def test_a_utf8_error_says_how_to_name_the_encoding(tmp_path: Path) -> None:
+    (err,) = list(iter_inputs([write(tmp_path / "a.txt", b"caf\xe9")]))
+    assert isinstance(err, InputError) and "--encoding NAME" in err.hint
+
+
+def test_a_byte_order_mark_is_dropped_in_any_encoding(tmp_path: Path) -> None:
+    path = write(tmp_path / "a.txt", "\ufeffText.".encode("utf-16-le"))
+    assert only_article(iter_inputs([path], Reading("utf-16-le"))).text == "Text."
+
+
+@pytest.mark.parametrize(
+    ("head", "encoding", "text"),
+    [
+        ('<meta charset="windows-1252">', None, "Caf\u00e9 \u201cquoted\u201d"),
+        ("<meta http-equiv=Content-Type content='text/html; charset=latin-1'>", None, "Caf\u00e9"),
+        ('<meta charset="utf-8">', "cp1252", "Caf\u00e9 \u201cquoted\u201d"),  # --encoding wins
+    ],
+)
+def test_an_html_page_that_is_not_utf8_may_name_its_encoding(
+    tmp_path: Path, head: str, encoding: str | None, text: str
+) -> None:
+    page = f"<html><head>{head}</head><body><p>{text}</p></body></html>"
+    path = write(tmp_path / "p.html", page.encode("cp1252"))
+    assert only_article(iter_inputs([path], Reading(encoding))).text == text
+
+
+def test_a_wrong_or_unknown_declared_charset_gives_the_utf8_error(tmp_path: Path) -> None:
+    for charset in ("utf-8", "no-such-charset"):
+        page = f'<meta charset="{charset}"><p>caf\u00e9</p>'.encode("latin-1")
+        (err,) = list(iter_inputs([write(tmp_path / "p.html", page)]))
+        assert isinstance(err, InputError) and "not UTF-8 text" in err.problem
+
+
+def test_jsonl_ignores_the_encoding(tmp_path: Path) -> None:
+    record = json.dumps({"id": "x", "text": "Caf\u00e9 \u2014 ok"}, ensure_ascii=False)
+    path = write(tmp_path / "w.jsonl", record)
+    assert only_article(iter_inputs([path], Reading("cp1252"))).text == "Caf\u00e9 \u2014 ok"
+    (err,) = list(iter_inputs([write(tmp_path / "w.jsonl", record.encode("cp1252"))]))
+    assert isinstance(err, InputError) and "must be UTF-8" in err.hint
+
+
+@pytest.mark.parametrize("kind", [".txt", ".md", ".html", ".jsonl"])
+def test_files_over_the_size_limit_are_refused_and_the_rest_read(tmp_path: Path, kind: str) -> None:
+    write(tmp_path / "a-small.txt", "Small.")
+    big = write(tmp_path / f"big{kind}", b"x" * 101)
+    items = list(iter_inputs([tmp_path], Reading(max_bytes=100)))
+    articles, errors = split(items)
+    assert [a.id for a in articles] == ["a-small.txt"]
+    (err,) = errors
+    assert err.source == str(big)
+    assert err.problem == "the file holds 101 bytes, more than the limit of 100"
+    assert err.hint == "give --max-bytes 101 (or more) to read it"
+    assert only_article(
+        iter_inputs([write(tmp_path / "ok.txt", b"y" * 100)], Reading(max_bytes=100))
+    )
+
+
+def test_the_limit_is_checked_before_reading(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write(tmp_path / "a.txt", b"x" * 200)
+
+    def never(self: Path, *args: object, **kwargs: object) -> object:
+        raise AssertionError(f"{self} was opened")
+
+    monkeypatch.setattr(Path, "open", never)
+    (err,) = list(iter_inputs([path], Reading(max_bytes=100)))
+    assert isinstance(err, InputError) and "limit" in err.problem
+
+
+# -- the same text under two names ------------------------------------------------------------
+
+
+def test_distinct_keeps_the_first_id_in_sorted_order_whatever_the_input_order() -> None:
+    a, b, c = Article("b.txt", "Same."), Article("a.txt", "Same."), Article("c.txt", "Other.")
+    for order in ([a, b, c], [c, b, a], [b, c, a]):
+        kept, merged = distinct(order)
+        assert [x.id for x in kept] == [x.id for x in order if x.id != "b.txt"]
+        assert merged == [Merged(kept="a.txt", dropped="b.txt")]
+
+
+def test_three_copies_are_two_notes_in_id_order() -> None:
+    copies = [Article(name, "Same.") for name in ("z", "m", "a")]
+    kept, merged = distinct(copies)
+    assert [x.id for x in kept] == ["a"]
+    assert [str(m) for m in merged] == [
+        "m: the same text as a; built once, as a (a note, not an error)",
+        "z: the same text as a; built once, as a (a note, not an error)",
+    ]
+
+
+def test_texts_that_differ_by_a_byte_are_not_merged() -> None:
+    kept, merged = distinct([Article("a", "Same."), Article("b", "Same.\n")])
+    assert len(kept) == 2 and merged == []
+
+
+def test_a_nul_byte_past_the_sniffed_bytes_still_marks_a_binary_file(tmp_path: Path) -> None:
+    path = write(tmp_path / "a.txt", b"x" * 9000 + b"\x00tail")
+    (err,) = list(iter_inputs([path]))
+    assert isinstance(err, InputError) and "binary" in err.problem
+
+
+# Found by `make fuzz` (tests/fuzz_regressions/ingest-ab75a0f11ecc.jsonl): urlsplit raises
+# on a malformed [IPv6] host, which crashed the whole build.
+@pytest.mark.parametrize("url", ["https://[wire.example.org/a", "http://[zz]/a", "http://a]b/"])
+def test_a_malformed_bracketed_host_is_a_bad_url_not_a_crash(tmp_path: Path, url: str) -> None:
+    record = json.dumps({"id": "x", "text": "Text.", "url": url})
+    (err,) = list(iter_inputs([write(tmp_path / "w.jsonl", record)]))
+    assert isinstance(err, InputError) and '"url" is not an absolute' in err.problem
+    page = f'<link rel="canonical" href="{url}"><meta property="og:url" content="{url}"><p>x</p>'
+    assert only_article(iter_inputs([write(tmp_path / "p.html", page)])).url is None

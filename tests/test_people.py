@@ -413,3 +413,79 @@ def test_a_reference_to_a_node_without_triples_is_kept() -> None:
     (position,) = got["positions"]
     assert position["about"] == [{"id": str(topic), "name": None}]
     assert position["evidence"] == [] and position["document"] is None
+
+
+# -- the same bytes as pyld's framing (kg.people_frame, the way issue 4 defined it) -------
+
+
+def test_people_json_is_pyld_framing_of_the_examples(examples_out: Path, graph: Graph) -> None:
+    from kg.people_frame import framed_people_json
+
+    triples = list(graph)
+    framed = framed_people_json(triples)
+    assert people.people_json(triples) == framed
+    assert (examples_out / "people.json").read_bytes() == framed
+
+
+def _odd_graphs() -> dict[str, list[tuple[Any, Any, Any]]]:
+    """Small graphs with what the examples lack: two labels, tagged literals, orphans."""
+    from kg.vocab import DCTERMS, OA, ORG
+
+    base = "https://w3id.org/newskg/id/"
+    ana, bo = URIRef(base + "person/ana-1"), URIRef(base + "person/bo-2")
+    pos, mem = URIRef(base + "position/p1"), URIRef(base + "membership/m1")
+    ev, sel, doc = (
+        URIRef(base + "evidence/e1"),
+        URIRef(base + "selector/s1"),
+        URIRef(base + "doc/d"),
+    )
+    org = URIRef(base + "organization/o-1")
+    common: list[tuple[Any, Any, Any]] = [(ana, RDF.type, KG.Person)]
+    return {
+        "two labels and tagged aliases": [
+            *common,
+            (ana, SKOS.prefLabel, Literal("Ana")),
+            (ana, SKOS.prefLabel, Literal("Ana B")),
+            (ana, SKOS.altLabel, Literal("A.", lang="en")),
+            (ana, SKOS.altLabel, Literal("A.")),
+        ],
+        "a position with two speakers and no evidence": [
+            *common,
+            (bo, RDF.type, KG.Person),
+            (pos, RDF.type, KG.StatedPosition),
+            (pos, KG.speaker, ana),
+            (pos, KG.speaker, bo),
+            (pos, KG.proposition, Literal("Yes")),
+            (pos, KG.isDirect, Literal(False)),
+            (pos, KG.stance, KG.Favor),
+            (pos, KG.speechAct, KG.Assert),
+        ],
+        "a membership with evidence and selectors": [
+            *common,
+            (mem, ORG.member, ana),
+            (mem, ORG.organization, org),
+            (org, SKOS.prefLabel, Literal("Org")),
+            (mem, KG.isFormer, Literal(True)),
+            (mem, KG.roleText, Literal("chair")),
+            (mem, KG.evidence, ev),
+            (ev, OA.hasSource, doc),
+            (ev, OA.hasSelector, sel),
+            (sel, OA.start, Literal(3)),
+            (sel, OA.end, Literal(9)),
+            (sel, OA.exact, Literal("abcdef")),
+            (doc, DCTERMS.identifier, Literal("d.txt")),
+        ],
+        "a label that is an IRI, a nationality that is text": [
+            *common,
+            (ana, SKOS.prefLabel, URIRef(base + "label/x")),
+            (ana, URIRef("http://schema.org/nationality"), Literal("Finnish")),
+        ],
+    }
+
+
+@pytest.mark.parametrize("name", sorted(_odd_graphs()))
+def test_people_json_is_pyld_framing_of_odd_graphs(name: str) -> None:
+    from kg.people_frame import framed_people_json
+
+    triples = _odd_graphs()[name]
+    assert people.people_json(triples) == framed_people_json(triples)

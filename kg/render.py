@@ -1,0 +1,245 @@
+"""One document graph rendered into the parts of a build's files, checked against the shapes.
+
+A build is written a document at a time: each document graph becomes a
+:class:`DocParts` (its N-Quads lines, its TriG block, the Turtle block and JSON-LD node of
+every subject, its people, its validation findings) and :mod:`kg.assemble` merges the
+parts of all documents into the files. Rendering is the costly part and needs nothing
+from other documents, so it runs wherever the document was extracted (a process of
+``--jobs``, a Dask worker) and its result can be cached.
+
+Subjects that other documents may describe too (entities: ``shared``) keep their parsed
+form, so their blocks can be merged; every other subject belongs to this document alone
+(see :mod:`kg.graph`) and is kept as text only. Shared subjects are not validated here
+but in one cross-document check over ``DocParts.shared``: their triples, and the types
+of the nodes they point at.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from rdflib import BNode, Literal, URIRef
+from rdflib.term import Node
+
+from kg.people import PersonPart, grouped_person_parts
+from kg.shacl import Data, Finding, Shapes
+from kg.syntax import JsonLdContext, JsonNode, Predicates, TermWriter, dump_json, turtle_block
+from kg.terms import is_type
+
+__all__ = ["DocParts", "NodePart", "SubjectPart", "render"]
+
+Triple = tuple[Node, Node, Node]
+_INDENT = "    "  # a TriG block inside its graph
+
+
+class SubjectPart(NamedTuple):
+    """A shared subject of one document for graph.ttl, parsed to be merged."""
+
+    key: str  # the subject's IRI: graph.ttl's order
+    term: str  # the subject as Turtle writes it
+    predicates: Predicates  # its block is turtle_block(term, predicates)
+    types: tuple[str, ...]  # its rdf:type IRIs, for the counts
+
+
+class NodePart(NamedTuple):
+    """A shared subject of one document for graph.jsonld, parsed to be merged."""
+
+    key: str  # the compacted @id: graph.jsonld's order
+    subject: str
+    node: JsonNode  # its text is node_text(context, subject, node)
+
+
+@dataclass(frozen=True)
+class DocParts:
+    """Everything one document graph contributes to a build's files and report.
+
+    Its own subjects (which no other document describes) are kept as text only: a
+    Turtle block and a JSON-LD node each, with their sort keys; the shared ones also
+    in parsed form, to be merged.
+    """
+
+    name: str  # the document graph's IRI
+    nquads: list[str]  # its lines (sorted when the build's runs are)
+    trig: str  # its graph in TriG, "" when empty
+    turtle_prefixes: frozenset[str]  # the prefixes its Turtle uses
+    trig_prefixes: frozenset[str]
+    blocks: list[tuple[str, str]]  # (subject IRI, Turtle block) of its own subjects
+    nodes: list[tuple[str, str]]  # (compacted @id, JSON-LD node) of its own subjects
+    shared_subjects: list[SubjectPart]
+    shared_nodes: list[NodePart]
+    counts: dict[str, int]  # class IRI -> its own subjects of that class
+    people: list[PersonPart]
+    findings: list[Finding]  # validation results on its own (not shared) nodes
+    shared: list[str]  # for the cross-document check, encoded (encode_triple)
+    triples: int
+
+
+def render(
+    name: URIRef,
+    triples: Iterable[Triple],
+    context: JsonLdContext,
+    shared: Callable[[Node], bool],
+    shapes: Shapes | None = None,
+) -> DocParts:
+    """Render one document graph (triples each once); check it when ``shapes`` are given."""
+    listed = list(triples)
+    # One pass groups the triples by subject and predicate; every writer reads the groups.
+    by_s: dict[Node, dict[Node, list[Node]]] = {}
+    for s, p, o in listed:
+        found = by_s.get(s)
+        if found is None:
+            by_s[s] = {p: [o]}
+        else:
+            values = found.get(p)
+            if values is None:
+                found[p] = [o]
+            else:
+                values.append(o)
+
+    nt, ttl = TermWriter(pnames=False), TermWriter(pnames=True)
+    nt_term, ttl_term = nt.term, ttl.term
+    graph = nt_term(name)
+    nquads: list[str] = []
+    own: list[tuple[str, str]] = []
+    subjects: list[SubjectPart] = []
+    counts: dict[str, int] = {}
+    blocks: list[str] = []
+    index: dict[Node, dict[str, list[Node]]] = {}
+    for s in sorted(by_s, key=_subject_order):
+        by_p = by_s[s]
+        s_nt = nt_term(s)
+        index[s] = {str(p): objects for p, objects in by_p.items()}
+        predicates = []
+        types: tuple[str, ...] = ()
+        for p in sorted(by_p, key=_predicate_order):
+            objects = by_p[p]
+            head = f"{s_nt} {nt_term(p)} "
+            tail = f" {graph} .\n"
+            nquads.extend([head + nt_term(o) + tail for o in objects])
+            if is_type(p):
+                types = tuple(sorted(str(o) for o in objects))
+                verb = "a"
+            else:
+                verb = ttl_term(p)
+            predicates.append((str(p), verb, tuple(sorted({ttl_term(o) for o in objects}))))
+        term = ttl_term(s)
+        block = turtle_block(term, tuple(predicates))
+        blocks.append(_INDENT + block[:-1].replace("\n", "\n" + _INDENT) + "\n")
+        if shared(s):
+            subjects.append(SubjectPart(str(s), term, tuple(predicates), types))
+        else:
+            own.append((str(s), block))
+            for cls in types:
+                counts[cls] = counts.get(cls, 0) + 1
+    turtle_prefixes = frozenset(ttl.used)
+    trig = f"\n{ttl_term(name)} {{\n{''.join(_joined(blocks))}}}\n" if blocks else ""
+
+    nodes: list[tuple[str, str]] = []
+    shared_nodes: list[NodePart] = []
+    for s, node in context.grouped_nodes(by_s).items():
+        key = context.iri(str(s), vocab=False)
+        if shared(s):
+            shared_nodes.append(NodePart(key, str(s), node))
+        else:
+            nodes.append((key, dump_json(context.node_object(str(s), node), 2, sort_keys=True)))
+
+    findings: list[Finding] = []
+    if shapes is not None:
+        data = Data.from_index(index)
+        findings = shapes.check(listed, lambda n: not shared(n), distinct=True, data=data)
+    return DocParts(
+        name=str(name),
+        nquads=nquads,
+        trig=trig,
+        turtle_prefixes=turtle_prefixes,
+        trig_prefixes=frozenset(ttl.used),
+        blocks=own,
+        nodes=nodes,
+        shared_subjects=subjects,
+        shared_nodes=shared_nodes,
+        counts=counts,
+        people=grouped_person_parts(by_s),
+        findings=findings,
+        shared=_shared(listed, shared),
+        triples=len(listed),
+    )
+
+
+def _subject_order(node: Node) -> tuple[bool, str]:
+    return (isinstance(node, BNode), str(node))
+
+
+def _predicate_order(node: Node) -> tuple[bool, str]:
+    """rdf:type first, as "a", the way Turtle is usually read; then by IRI."""
+    return (not is_type(node), str(node))
+
+
+def _joined(blocks: list[str]) -> Iterable[str]:
+    """Blocks with a blank line between them, as ``"\\n".join`` would."""
+    for index, block in enumerate(blocks):
+        yield block if index == 0 else "\n" + block
+
+
+def _shared(triples: list[Triple], shared: Callable[[Node], bool]) -> list[str]:
+    """The triples about shared subjects, and the types of the nodes they point at.
+
+    Encoded as text: the same entity triples come from many documents, and a build
+    keeps each text once and makes terms of it once, for the cross-document check.
+    """
+    about = [t for t in triples if shared(t[0])]
+    targets = {o for _, _, o in about if isinstance(o, URIRef) and not shared(o)}
+    if targets:
+        about += [t for t in triples if is_type(t[1]) and t[0] in targets]
+    return [encode_triple(t) for t in about]
+
+
+def encode_triple(triple: Triple) -> str:
+    """A triple as one JSON text: IRIs as strings, a literal as [lexical, datatype, lang]."""
+    return json.dumps([_term(t) for t in triple], ensure_ascii=False, separators=(",", ":"))
+
+
+def decode_triple(text: str) -> Triple:
+    s, p, o = (_unterm(t) for t in json.loads(text))
+    return (s, p, o)
+
+
+def _term(node: Node) -> Any:
+    if isinstance(node, URIRef):
+        return str(node)
+    if isinstance(node, Literal):
+        return [str(node), None if node.datatype is None else str(node.datatype), node.language]
+    raise ValueError(f"found the blank node {node!r}; document graphs must have none")
+
+
+def _unterm(value: Any) -> Node:
+    if isinstance(value, str):
+        return URIRef(value)
+    text, datatype, language = value
+    return Literal(text, lang=language, datatype=None if datatype is None else URIRef(datatype))
+
+
+def node_text(context: JsonLdContext, subject: str, node: JsonNode) -> str:
+    """A (merged) JSON-LD node as graph.jsonld writes it."""
+    return dump_json(context.node_object(subject, node), 2, sort_keys=True)
+
+
+def jsonld_frame(context: JsonLdContext) -> tuple[str, str, str]:
+    """graph.jsonld around its nodes: (head, separator, tail); the empty file is head+tail
+    with ``[]``, see :func:`jsonld_chunks`."""
+    probe: dict[str, Any] = {"@context": context.raw, "@graph": []}
+    text = dump_json(probe, 0, sort_keys=True)
+    head = text[: -len("[]\n}")]
+    return head, ",\n    ", "\n  ]\n}\n"
+
+
+def jsonld_chunks(context: JsonLdContext, texts: Iterable[str]) -> Iterable[str]:
+    """graph.jsonld in pieces, from its node texts in order."""
+    head, separator, tail = jsonld_frame(context)
+    first = True
+    for text in texts:
+        yield (head + "[\n    " if first else separator) + text
+        first = False
+    yield head + "[]\n}\n" if first else tail

@@ -1,0 +1,1 @@
+"""Fuzzing of ingest and extraction: ``python -m tests.fuzz`` (``make fuzz``)."""

@@ -1,0 +1,210 @@
+"""A build at scale: processes, the build cache, spilled runs; always the same bytes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from rdflib import URIRef
+from spacy.language import Language
+
+from kg import resources
+from kg.assemble import FILES, Assembler
+from kg.cache import decode_extraction, decode_parts, encode_extraction, encode_parts
+from kg.export import turtle
+from kg.graph import document_triples
+from kg.iri import DEFAULT_BASE, Minter
+from kg.pipeline import build
+from kg.render import render
+from kg.syntax import JsonLdContext, dump_json
+from kg.validate import engine, report
+
+from .conftest import EXAMPLES
+
+CHANGED = "01-press-freedom-conference.txt"
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {name: (folder / name).read_bytes() for name in FILES}
+
+
+@pytest.fixture(scope="module")
+def cold(pipeline: Language, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """examples/ built in one process with no cache: the reference bytes."""
+    out = tmp_path_factory.mktemp("cold")
+    result = build([EXAMPLES], pipeline, out, DEFAULT_BASE, use_cache=False)
+    assert result.report.conforms and not result.errors
+    assert not (out / ".cache").exists()
+    return out
+
+
+def test_two_processes_write_the_same_bytes(pipeline: Language, cold: Path, tmp_path: Path) -> None:
+    result = build([EXAMPLES], pipeline, tmp_path, DEFAULT_BASE, jobs=2, use_cache=False)
+    assert result.documents == 5
+    assert files(tmp_path) == files(cold)
+
+
+def test_kg_build_jobs_2_writes_the_same_bytes(cold: Path, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    done = CliRunner().invoke(main, ["build", str(EXAMPLES), "-o", str(tmp_path), "--jobs", "2"])
+    assert done.exit_code == 0, done.stderr
+    assert files(tmp_path) == files(cold)
+    assert "positions      66" in done.stderr
+
+
+def _copy_examples(folder: Path) -> Path:
+    shutil.copytree(EXAMPLES, folder)
+    return folder
+
+
+def test_a_rebuild_parses_only_the_changed_article(pipeline: Language, tmp_path: Path) -> None:
+    inputs = _copy_examples(tmp_path / "in")
+    out = tmp_path / "out"
+    first = build([inputs], pipeline, out, DEFAULT_BASE)
+    assert first.cached == {"extractions": 0, "parts": 0}
+
+    again = build([inputs], pipeline, out, DEFAULT_BASE)
+    assert again.cached == {"extractions": 5, "parts": 5}
+    assert again.report.conforms
+    before = files(out)
+
+    article = inputs / CHANGED
+    article.write_text(article.read_text("utf-8") + "\nThe talks ended late.\n", "utf-8")
+    changed = build([inputs], pipeline, out, DEFAULT_BASE)
+    assert changed.cached["extractions"] == 4
+    assert changed.cached["parts"] >= 1  # the other articles' parts, unless a label moved
+    # The same bytes as a build of the changed inputs from nothing.
+    fresh = tmp_path / "fresh"
+    build([inputs], pipeline, fresh, DEFAULT_BASE, use_cache=False)
+    assert files(out) == files(fresh)
+    assert files(out) != before  # the change shows
+
+
+def test_the_cache_follows_the_options(pipeline: Language, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "cache"
+    result = build([EXAMPLES], pipeline, tmp_path / "out", DEFAULT_BASE, cache=elsewhere)
+    assert (elsewhere / "cache.sqlite").is_file()
+    assert not (tmp_path / "out" / ".cache").exists()
+    again = build([EXAMPLES], pipeline, tmp_path / "out2", DEFAULT_BASE, cache=elsewhere)
+    assert again.cached == {"extractions": 5, "parts": 5}
+    assert files(tmp_path / "out") == files(tmp_path / "out2")
+    assert result.documents == again.documents
+
+
+def test_a_damaged_cache_is_rebuilt(pipeline: Language, cold: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "out" / ".cache"
+    cache.mkdir(parents=True)
+    (cache / "cache.sqlite").write_bytes(b"this is not a database" * 100)
+    result = build([EXAMPLES], pipeline, tmp_path / "out", DEFAULT_BASE)
+    assert result.cached == {"extractions": 0, "parts": 0}
+    assert files(tmp_path / "out") == files(cold)
+    with sqlite3.connect(cache / "cache.sqlite") as db:
+        kinds = dict(db.execute("SELECT kind, count(*) FROM entries GROUP BY kind").fetchall())
+    assert kinds == {"extraction": 5, "parts": 5}
+
+
+def test_a_stale_model_or_code_misses_the_cache(pipeline: Language, tmp_path: Path) -> None:
+    """Keys cover the pipeline's description: another one does not reuse extractions."""
+    from kg import cache as cache_module
+
+    out = tmp_path / "out"
+    build([EXAMPLES], pipeline, out, DEFAULT_BASE)
+    a = cache_module.extraction_fingerprint({"model": "a"})
+    b = cache_module.extraction_fingerprint({"model": "b"})
+    assert a != b and len(a) == 64
+
+
+def test_without_an_output_folder_the_graphs_are_still_there(pipeline: Language) -> None:
+    result = build([EXAMPLES], pipeline, None, DEFAULT_BASE)
+    assert len(result.graphs) == result.documents == len(result.extractions) == 5
+    assert sum(len(g) for g in result.graphs.values()) == result.triples
+    assert result.files == ()
+
+
+# -- the parts of a build: rendered, cached, assembled ------------------------------------
+
+
+@pytest.fixture(scope="module")
+def rendered(pipeline: Language) -> list[object]:
+    result = build([EXAMPLES], pipeline, None, DEFAULT_BASE)
+    from kg.resolve import resolve
+
+    resolution = resolve(result.extractions)
+    minter = Minter(DEFAULT_BASE)
+    entities = {str(minter.entity(g.kind, g.key, g.label)) for g in resolution.entities.values()}
+    context = JsonLdContext(resources.context())
+    return [
+        render(
+            minter.document(x.article.sha256),
+            document_triples(x, resolution, minter),
+            context,
+            lambda n: str(n) in entities,
+            engine(),
+        )
+        for x in result.extractions
+    ]
+
+
+def test_parts_come_back_from_the_cache_as_they_went_in(rendered: list[object]) -> None:
+    for parts in rendered:
+        assert decode_parts(encode_parts(parts)) == parts  # type: ignore[arg-type]
+
+
+def test_extractions_come_back_from_the_cache_as_they_went_in(pipeline: Language) -> None:
+    result = build([EXAMPLES], pipeline, None, DEFAULT_BASE)
+    for extraction in result.extractions:
+        data = json.loads(json.dumps(encode_extraction(extraction)))
+        assert decode_extraction(data, extraction.article) == extraction
+
+
+def test_spilled_runs_write_the_same_bytes(
+    rendered: list[object], cold: Path, tmp_path: Path
+) -> None:
+    """Each document's parts spilled to disk as a run of its own, then merged."""
+    checked = report([f for parts in rendered for f in parts.findings])  # type: ignore[attr-defined]
+    for run_bytes, name in ((1, "spilled"), (1 << 40, "memory")):
+        assembler = Assembler(resources.context(), tmp_path, run_bytes=run_bytes)
+        for parts in reversed(rendered):  # the order parts arrive in does not matter
+            assembler.add(parts)  # type: ignore[arg-type]
+        assert (len(assembler._runs) == 5) == (name == "spilled")
+        assembler.write(tmp_path / name, turtle(checked.graph))
+        assert files(tmp_path / name) == files(cold), name
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["memory", "spilled"]  # no runs left
+
+
+# -- JSON as json.dumps writes it -------------------------------------------------------
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@given(json_values, st.booleans(), st.integers(0, 3))
+def test_dump_json_writes_what_json_dumps_writes(
+    value: object, sort_keys: bool, level: int
+) -> None:
+    want = json.dumps(value, indent=2, ensure_ascii=False, sort_keys=sort_keys)
+    assert dump_json(value, sort_keys=sort_keys) == want
+    nested: object = value
+    for _ in range(level):
+        nested = [nested]
+    whole = json.dumps(nested, indent=2, ensure_ascii=False, sort_keys=sort_keys)
+    assert dump_json(value, level, sort_keys=sort_keys) in whole
+
+
+def test_every_document_iri_is_a_named_graph(cold: Path) -> None:
+    names = {line.rsplit(" ", 2)[1] for line in (cold / "graph.nq").read_text("utf-8").splitlines()}
+    assert all(URIRef(n[1:-1]).startswith(DEFAULT_BASE + "document/") for n in names)
+    assert len(names) == 5
