@@ -53,7 +53,8 @@ import json, resource, sys, time
 from pathlib import Path
 from kg import nlp as nlp_module, pipeline
 from kg.iri import DEFAULT_BASE
-corpus, out, jobs, preload, model = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3]), sys.argv[4] == "1", sys.argv[5] or None
+corpus, out, jobs = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
+preload, model = sys.argv[4] == "1", sys.argv[5] or None
 lazy = nlp_module.Model(model)
 if preload:
     lazy()
@@ -183,7 +184,7 @@ def table(all_figures: dict[str, Any]) -> str:
             f"build (jobs 1)       {b['seconds']:9.2f} s {build_rate:8.2f} articles/s "
             f"{words / b['seconds']:9.0f} words/s  peak RSS {b['peak_rss_mib']:.0f} MiB"
             f"  cpu {b['cpu_s']:.2f} s",
-            f"  stages: " + ", ".join(f"{k} {v:.2f} s" for k, v in b["stages"].items()),
+            "  stages: " + ", ".join(f"{k} {v:.2f} s" for k, v in b["stages"].items()),
             f"  built: {b['documents']} documents, {b['triples']:,} triples, "
             f"conforms {'yes' if b['conforms'] else 'NO'}, files {f['out_mib']:.1f} MiB",
             f"build / bare nlp.pipe throughput  {ratio:.2f}   (bound: >= 0.80 at 1,000)",
@@ -191,16 +192,18 @@ def table(all_figures: dict[str, Any]) -> str:
         for key, value in f.items():
             if key.startswith("jobs_"):
                 jobs = key.removeprefix("jobs_")
+                same = "yes" if value["same_bytes"] else "NO"
                 lines.append(
                     f"build --jobs {jobs}       {value['seconds']:9.2f} s "
                     f"{n / value['seconds']:8.2f} articles/s  speed-up "
                     f"{b['seconds'] / value['seconds']:.2f}x (bound: >= 1.6)  same bytes "
-                    f"{'yes' if value['same_bytes'] else 'NO'}  peak RSS {value['peak_rss_mib']:.0f} MiB"
+                    f"{same}  peak RSS {value['peak_rss_mib']:.0f} MiB"
                 )
         if "incremental" in f:
             inc = f["incremental"]
+            share = inc["seconds"] / b["seconds"]
             lines.append(
-                f"one article changed  {inc['seconds']:9.2f} s  = {inc['seconds'] / b['seconds']:.1%} "
+                f"one article changed  {inc['seconds']:9.2f} s  = {share:.1%} "
                 f"of the cold build (bound: <= 5%); reused {inc['cached']}, model loaded "
                 f"{'yes' if inc['model_loaded_in_build'] else 'no'}"
             )

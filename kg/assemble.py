@@ -1,16 +1,17 @@
 """The files of a build, merged from the parts of its documents in bounded memory.
 
 :class:`Assembler` takes :class:`kg.render.DocParts` in any order. It keeps a run of them
-in memory, merging the subjects several documents describe, and when the run grows past
-``run_bytes`` writes it, sorted, to a spill folder. :meth:`Assembler.write` then merges
-the runs (a k-way merge, one pass, nothing re-rendered but the merged subjects) into
-graph.ttl, graph.jsonld, graph.trig, graph.nq and people.json, and writes validation.ttl;
-every file is written whole or not at all, all of them or none (:func:`kg.export.write_files`).
+in memory and, when the run grows past ``run_bytes``, writes it sorted to a spill folder.
+The subjects several documents describe (entities) are not merged document by document:
+their triples are kept once each, and :meth:`Assembler.write` writes their Turtle blocks
+and JSON-LD nodes from all of them at the end. It then merges the runs and those (a k-way
+merge, one pass) into graph.ttl, graph.jsonld, graph.trig, graph.nq and people.json, and
+writes validation.ttl; every file is written whole or not at all, all of them or none
+(:func:`kg.export.write_files`).
 
 The bytes do not depend on the order the parts arrive in nor on where runs were cut:
 every file is sorted, and merging is a union. Memory is bounded by ``run_bytes`` and by
-what is kept for all documents: the findings and the cross-document triples
-(:mod:`kg.render`), and a key per person.
+what is kept for all documents: the findings, the entities' triples, a key per person.
 """
 
 from __future__ import annotations
@@ -28,10 +29,11 @@ from typing import Any, TypeVar
 
 from kg import people as people_module
 from kg.export import write_files
+from kg.jsonld import JsonLdContext
 from kg.people import PersonPart
-from kg.render import DocParts, NodePart, SubjectPart, jsonld_chunks, node_text
+from kg.render import DocParts, decode_triple, jsonld_chunks, shared_parts
 from kg.shacl import Finding
-from kg.syntax import JsonLdContext, merge_nodes, merge_predicates, prefix_header, turtle_block
+from kg.syntax import prefix_header
 
 __all__ = ["FILES", "Assembler"]
 
@@ -49,27 +51,18 @@ class AssemblyError(ValueError):
 
 @dataclass
 class _Run:
-    """Parts held in memory: lines, TriG graphs, own subjects and nodes, merged shared ones."""
+    """Parts held in memory: lines, TriG graphs, own subjects and nodes, people by IRI."""
 
     nquads: list[str] = field(default_factory=list)
     trig: list[tuple[str, str]] = field(default_factory=list)
     blocks: list[tuple[str, str]] = field(default_factory=list)
     nodes: list[tuple[str, str]] = field(default_factory=list)
-    shared_subjects: dict[str, SubjectPart] = field(default_factory=dict)
-    shared_nodes: dict[str, NodePart] = field(default_factory=dict)
-    people: dict[str, PersonPart] = field(default_factory=dict)
+    people: dict[str, list[PersonPart]] = field(default_factory=dict)
     size: int = 0
 
-    def subjects(self) -> list[tuple[str, str, SubjectPart | None]]:
-        """(key, block, parsed shared subject or None), sorted by key."""
-        own = [(k, b, None) for k, b in sorted(self.blocks)]
-        shared = [(k, "", p) for k, p in sorted(self.shared_subjects.items())]
-        return list(heapq.merge(own, shared, key=lambda x: x[0]))
-
-    def json_nodes(self) -> list[tuple[str, str, NodePart | None]]:
-        own = [(k, t, None) for k, t in sorted(self.nodes)]
-        shared = [(k, "", p) for k, p in sorted(self.shared_nodes.items())]
-        return list(heapq.merge(own, shared, key=lambda x: x[0]))
+    def persons(self) -> list[PersonPart]:
+        """Each person once (its parts from this run's documents merged), by IRI."""
+        return [people_module.merge(self.people[k]) for k in sorted(self.people)]
 
 
 class Assembler:
@@ -88,7 +81,11 @@ class Assembler:
         self.trig_prefixes: set[str] = set()
         self.counts: Counter[str] = Counter()  # own subjects; shared ones when written
         self.findings: list[Finding] = []
-        self.shared: set[str] = set()  # encoded triples (kg.render.encode_triple)
+        # What the documents say about shared subjects, and the types of what those point
+        # at: encoded triples (kg.render.encode_triple), each once.
+        self.shared: set[str] = set()
+        self.targets: set[str] = set()
+        self._shared_triples: list[Triple] | None = None
         self.documents = 0
         self.triples = 0
 
@@ -103,24 +100,14 @@ class Assembler:
         self.counts.update(parts.counts)
         self.findings.extend(parts.findings)
         self.shared.update(parts.shared)
+        self.targets.update(parts.targets)
         run.nquads.extend(parts.nquads)
         if parts.trig:
             run.trig.append((parts.name, parts.trig))
         run.blocks.extend(parts.blocks)
         run.nodes.extend(parts.nodes)
-        for subject in parts.shared_subjects:
-            found = run.shared_subjects.get(subject.key)
-            run.shared_subjects[subject.key] = (
-                subject if found is None else _merge_subjects([found, subject])
-            )
-        for node in parts.shared_nodes:
-            other = run.shared_nodes.get(node.key)
-            run.shared_nodes[node.key] = node if other is None else self._merge_nodes([other, node])
         for person in parts.people:
-            other_person = run.people.get(person.id)
-            run.people[person.id] = (
-                person if other_person is None else people_module.merge([other_person, person])
-            )
+            run.people.setdefault(person.id, []).append(person)
         run.size += (
             sum(map(len, parts.nquads))
             + 2 * len(parts.trig)
@@ -130,9 +117,14 @@ class Assembler:
         if run.size > self.run_bytes:
             self._spill_run()
 
-    def _merge_nodes(self, parts: list[NodePart]) -> NodePart:
-        merged = merge_nodes(part.node for part in parts)
-        return NodePart(parts[0].key, parts[0].subject, merged)
+    def shared_triples(self) -> list[Triple]:
+        """The triples about shared subjects, as terms, each once, in order."""
+        if self._shared_triples is None:
+            self._shared_triples = [decode_triple(t) for t in sorted(self.shared)]
+        return self._shared_triples
+
+    def target_types(self) -> list[Triple]:
+        return [decode_triple(t) for t in sorted(self.targets)]
 
     def _spill_run(self) -> None:
         run = self._run
@@ -142,9 +134,9 @@ class Assembler:
         with open(path.with_suffix(".nq"), "w", encoding="utf-8") as file:
             file.writelines(sorted(run.nquads))
         _dump(path.with_suffix(".trig"), sorted(run.trig))
-        _dump(path.with_suffix(".ttl"), run.subjects())
-        _dump(path.with_suffix(".jsonld"), run.json_nodes())
-        _dump(path.with_suffix(".people"), [run.people[k] for k in sorted(run.people)])
+        _dump(path.with_suffix(".ttl"), sorted(run.blocks))
+        _dump(path.with_suffix(".jsonld"), sorted(run.nodes))
+        _dump(path.with_suffix(".people"), run.persons())
         self._runs.append(path)
         self._run = _Run()
 
@@ -165,7 +157,8 @@ class Assembler:
         run = self._run
         streams: list[Iterator[str]] = [_lines(path.with_suffix(".nq")) for path in self._runs]
         streams.append(iter(sorted(run.nquads)))
-        return heapq.merge(*streams)
+        lines = streams[0] if len(streams) == 1 else heapq.merge(*streams)
+        return _chunks(lines)
 
     def trig(self) -> Iterator[str]:
         header = prefix_header(self.trig_prefixes)
@@ -175,54 +168,42 @@ class Assembler:
         for _, text in merged:
             yield text
 
-    def subjects(self) -> Iterator[tuple[str, SubjectPart | None]]:
-        """Each subject's block once, merged across runs; the parsed form when shared."""
-        merged = heapq.merge(*self._streams(".ttl", self._run.subjects()), key=lambda x: x[0])
-        for key, group in itertools.groupby(merged, key=lambda x: x[0]):
-            items = list(group)
-            if len(items) == 1 and items[0][2] is None:
-                yield items[0][1], None
-                continue
-            shared = [part for _, _, part in items if part is not None]
-            if len(shared) != len(items):
-                raise AssemblyError(f"two documents describe {key}, which is not shared")
-            part = _merge_subjects(shared) if len(shared) > 1 else shared[0]
-            yield turtle_block(part.term, part.predicates), part
+    def _shared(self) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+        """The shared subjects' blocks and nodes, written once from all their triples."""
+        blocks, nodes, counts, prefixes = shared_parts(self.shared_triples(), self.context)
+        self.counts.update(counts)
+        self.turtle_prefixes |= prefixes
+        return blocks, nodes
 
-    def turtle(self) -> Iterator[str]:
-        """graph.ttl in pieces; counts the shared subjects' classes on the way."""
+    def _merged(
+        self, suffix: str, memory: list[tuple[str, str]], shared: list[tuple[str, str]]
+    ) -> Iterator[str]:
+        """Texts in key order from the runs and the shared subjects; each key once."""
+        streams = [*self._streams(suffix, sorted(memory)), iter(shared)]
+        merged = heapq.merge(*streams, key=lambda x: x[0])
+        previous = None
+        for key, text in merged:
+            if key == previous:
+                raise AssemblyError(f"two documents describe {key}, which is not shared")
+            previous = key
+            yield text
+
+    def turtle(self, shared_blocks: list[tuple[str, str]]) -> Iterator[str]:
         header = prefix_header(self.turtle_prefixes)
         first = not header
         if header:
             yield header
-        for block, part in self.subjects():
-            if part is not None:
-                self.counts.update(part.types)
+        for block in self._merged(".ttl", self._run.blocks, shared_blocks):
             yield block if first else "\n" + block
             first = False
 
-    def jsonld(self) -> Iterator[str]:
-        merged = heapq.merge(*self._streams(".jsonld", self._run.json_nodes()), key=lambda x: x[0])
-
-        def texts() -> Iterator[str]:
-            for key, group in itertools.groupby(merged, key=lambda x: x[0]):
-                items = list(group)
-                if len(items) == 1 and items[0][2] is None:
-                    yield items[0][1]
-                    continue
-                shared = [part for _, _, part in items if part is not None]
-                if len(shared) != len(items):
-                    raise AssemblyError(f"two documents describe {key}, which is not shared")
-                part = self._merge_nodes(shared) if len(shared) > 1 else shared[0]
-                yield node_text(self.context, part.subject, part.node)
-
-        return iter(jsonld_chunks(self.context, texts()))
+    def jsonld(self, shared_nodes: list[tuple[str, str]]) -> Iterator[str]:
+        texts = self._merged(".jsonld", self._run.nodes, shared_nodes)
+        return iter(jsonld_chunks(self.context, texts))
 
     def people(self) -> Iterator[str]:
         """people.json in pieces: persons merged by IRI, then ordered by name and IRI."""
-        run = self._run
-        memory = [run.people[k] for k in sorted(run.people)]
-        merged = heapq.merge(*self._streams(".people", memory), key=lambda p: p.id)
+        merged = heapq.merge(*self._streams(".people", self._run.persons()), key=lambda p: p.id)
         persons = (people_module.merge(g) for _, g in itertools.groupby(merged, key=lambda p: p.id))
         if not self._runs:
             ordered = sorted(persons, key=lambda p: (p.name or "", p.id))
@@ -248,13 +229,12 @@ class Assembler:
     def write(self, out_dir: Path | None, report: bytes) -> tuple[list[Path], Counter[str]]:
         """Write the six files into ``out_dir`` (or only count, without it); the spill goes."""
         try:
+            blocks, nodes = self._shared()
             if out_dir is None:
-                for _ in self.turtle():
-                    pass
                 return [], self.counts
             outputs: list[tuple[str, Callable[[], Iterable[str | bytes]]]] = [
-                ("graph.ttl", self.turtle),
-                ("graph.jsonld", self.jsonld),
+                ("graph.ttl", lambda: self.turtle(blocks)),
+                ("graph.jsonld", lambda: self.jsonld(nodes)),
                 ("graph.trig", self.trig),
                 ("graph.nq", self.nquads),
                 ("validation.ttl", lambda: [report]),
@@ -263,12 +243,6 @@ class Assembler:
             return write_files(out_dir, outputs), self.counts
         finally:
             self.close()
-
-
-def _merge_subjects(parts: list[SubjectPart]) -> SubjectPart:
-    merged = merge_predicates(part.predicates for part in parts)
-    types = tuple(sorted({t for part in parts for t in part.types}))
-    return SubjectPart(parts[0].key, parts[0].term, merged, types)
 
 
 def _dump(path: Path, items: list[Any]) -> None:
@@ -286,6 +260,12 @@ def _load(path: Path) -> Iterator[Any]:
             except EOFError:
                 return
             yield from chunk
+
+
+def _chunks(lines: Iterator[str], size: int = 4096) -> Iterator[str]:
+    """Lines joined a few thousand at a time: one write call each, not one a line."""
+    while chunk := "".join(itertools.islice(lines, size)):
+        yield chunk
 
 
 def _lines(path: Path) -> Iterator[str]:

@@ -32,7 +32,8 @@ from rdflib.compare import to_canonical_graph
 from rdflib.term import Node
 
 from kg.errors import OutputError
-from kg.syntax import JsonLdContext, TermWriter, Triple
+from kg.jsonld import JsonLdContext
+from kg.syntax import TermWriter, Triple
 
 __all__ = [
     "atomic_write",

@@ -31,11 +31,11 @@ from kg import lexicon, resources
 from kg.extract import extract
 from kg.graph import document_triples
 from kg.iri import Minter
+from kg.jsonld import JsonLdContext
 from kg.lexicon import Lexicon
 from kg.model import Article, DocExtraction
 from kg.render import DocParts, render
 from kg.resolve import Resolution
-from kg.syntax import JsonLdContext
 from kg.validate import engine
 
 __all__ = ["BATCH_SIZE", "Executor", "Local", "Pool", "RenderJob", "extract_batch", "render_batch"]
@@ -191,5 +191,12 @@ class Pool:
     def close(self) -> None:
         if self._pool is not None:
             self._pool.close()
+            self._pool.join()
+            self._pool = None
+
+    def terminate(self) -> None:
+        """Stop the workers now (the build failed: their work is not wanted)."""
+        if self._pool is not None:
+            self._pool.terminate()
             self._pool.join()
             self._pool = None

@@ -32,8 +32,9 @@ from rdflib.term import Node
 
 from kg import resources
 from kg.errors import KgError
+from kg.jsonld import JsonLdContext, object_key
 from kg.people_frame import CONTEXT_URL, document_loader, frame
-from kg.syntax import JsonLdContext, dump_json, object_key
+from kg.syntax import dump_json
 from kg.terms import DCTERMS, KG, OA, ORG, SCHEMA, SKOS, is_type
 
 __all__ = [
@@ -130,7 +131,7 @@ class _Index:
         if not objects:
             return []
         predicate = str(_KEYS[key])
-        found = []
+        found: list[tuple[Node, Any]] = []
         for o in dict.fromkeys(objects):
             if not isinstance(o, URIRef | Literal):
                 raise KgError(

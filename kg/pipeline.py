@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from time import perf_counter
+from typing import Any
 
 from rdflib import Graph, URIRef
 from spacy.language import Language
@@ -41,12 +42,12 @@ from kg.export import atomic_write, turtle
 from kg.graph import build_graphs
 from kg.ingest import DEFAULT_READING, Merged, Reading, distinct, iter_inputs
 from kg.iri import Minter
-from kg.model import Article, DocExtraction
+from kg.model import Article, DocExtraction, EntityKind
 from kg.nlp import Model
 from kg.parallel import BATCH_SIZE, Executor, Local, Pool, RenderJob, batches
 from kg.progress import Tracker, quiet
 from kg.render import DocParts
-from kg.resolve import DocNames, Resolution, names, resolve_names
+from kg.resolve import DocNames, GlobalEntity, Name, Resolution, names, resolve_names
 from kg.shacl import Finding, Shapes
 from kg.store import Sync, payloads_from_folder, payloads_from_graphs, sync_store
 from kg.validate import Report, cross_document, engine, report
@@ -150,6 +151,7 @@ def build(
     store_cache = BuildCache(folder if use_cache else None)
     runner = executor or (Pool(jobs, model, model.name) if jobs > 1 else Local(model))
     keep_memory = store_cache.folder is None
+    done = False
     try:
         extracted = [0]
         keys, doc_names = _extract(unique, model, store_cache, runner, progress, lap, extracted)
@@ -177,10 +179,12 @@ def build(
             if spill is not None:
                 shutil.rmtree(spill, ignore_errors=True)
         cached = {"extractions": len(unique) - extracted[0], "parts": store_cache.hits["parts"]}
+        done = True
     finally:
-        runner.close()
+        # A failed build stops its workers at once rather than waiting for their batches.
+        (runner.close if done else getattr(runner, "terminate", runner.close))()
         if not keep_memory:
-            store_cache.close(prune=not errors)
+            store_cache.close(prune=done and not errors)
     source = _source(unique, keys, resolution, store_cache, model, keep_memory)
     result = Build(
         documents=assembler.documents,
@@ -221,20 +225,35 @@ def _extract(
     found: list[DocNames] = []
     missing: list[Article] = []
     for article in articles:
-        extraction = cache.extraction(keys[article.sha256], article)
-        if extraction is None:
-            missing.append(article)
+        key = keys[article.sha256]
+        # The names alone are enough here: an extraction is read in full only to render.
+        known = cache.names(key)
+        if known is not None and cache.extraction_cached(key):
+            found.append(_names_from_json(article.sha256, known))
         else:
-            found.append(names(extraction))
+            missing.append(article)
     extracted[0] = len(missing)
     if missing:
         done = progress(runner.extract(missing), total=len(missing), label="parsing")
         for extraction in done:
-            cache.put_extraction(keys[extraction.article.sha256], extraction)
-            found.append(names(extraction))
+            key = keys[extraction.article.sha256]
+            cache.put_extraction(key, extraction)
+            doc_names = names(extraction)
+            cache.put_names(key, _names_to_json(doc_names))
+            found.append(doc_names)
         cache.commit()
     lap("extract")
     return keys, found
+
+
+def _names_to_json(doc: DocNames) -> list[list[Any]]:
+    return [[n.local_id, n.kind.value, n.name, n.mentions, list(n.acronyms)] for n in doc.entities]
+
+
+def _names_from_json(sha256: str, data: list[list[Any]]) -> DocNames:
+    return DocNames(
+        sha256, tuple(Name(n[0], EntityKind(n[1]), n[2], n[3], tuple(n[4])) for n in data)
+    )
 
 
 def _render_jobs(
@@ -331,9 +350,24 @@ def _cross_document(
     """The one check across documents: every entity on all its documents' triples."""
     if shapes is None:
         return []
+    iris = _entity_iris(base)
+    entities = {iris(g) for g in resolution.entities.values()}
+    triples = [*assembler.shared_triples(), *assembler.target_types()]
+    return cross_document(shapes, triples, lambda n: str(n) in entities)
+
+
+def _entity_iris(base: str) -> Callable[[GlobalEntity], str]:
+    """Each build entity's IRI, minted once (a label's slug costs microseconds a letter)."""
     minter = Minter(base)
-    entities = {str(minter.entity(g.kind, g.key, g.label)) for g in resolution.entities.values()}
-    return cross_document(shapes, assembler.shared, lambda n: str(n) in entities)
+    made: dict[GlobalEntity, str] = {}
+
+    def iri(entity: GlobalEntity) -> str:
+        found = made.get(entity)
+        if found is None:
+            found = made[entity] = str(minter.entity(entity.kind, entity.key, entity.label))
+        return found
+
+    return iri
 
 
 def _source(

@@ -7,11 +7,12 @@ parts of all documents into the files. Rendering is the costly part and needs no
 from other documents, so it runs wherever the document was extracted (a process of
 ``--jobs``, a Dask worker) and its result can be cached.
 
-Subjects that other documents may describe too (entities: ``shared``) keep their parsed
-form, so their blocks can be merged; every other subject belongs to this document alone
-(see :mod:`kg.graph`) and is kept as text only. Shared subjects are not validated here
-but in one cross-document check over ``DocParts.shared``: their triples, and the types
-of the nodes they point at.
+Subjects that other documents may describe too (entities: ``shared``) are kept as their
+triples (``DocParts.shared``, encoded as text): the build writes their blocks and nodes
+once, from what all documents say (:func:`shared_parts`), and checks them against the
+shapes once, in the cross-document check (with ``DocParts.targets``, the types of what
+they point at). Every other subject belongs to this document alone (see :mod:`kg.graph`):
+it is written and checked here, and kept as text only.
 """
 
 from __future__ import annotations
@@ -19,37 +20,21 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
+from kg.jsonld import JsonLdContext, JsonNode
 from kg.people import PersonPart, grouped_person_parts
 from kg.shacl import Data, Finding, Shapes
-from kg.syntax import JsonLdContext, JsonNode, Predicates, TermWriter, dump_json, turtle_block
+from kg.syntax import TermWriter, dump_json, turtle_block
 from kg.terms import is_type
 
-__all__ = ["DocParts", "NodePart", "SubjectPart", "render"]
+__all__ = ["DocParts", "decode_triple", "encode_triple", "render", "shared_parts"]
 
 Triple = tuple[Node, Node, Node]
 _INDENT = "    "  # a TriG block inside its graph
-
-
-class SubjectPart(NamedTuple):
-    """A shared subject of one document for graph.ttl, parsed to be merged."""
-
-    key: str  # the subject's IRI: graph.ttl's order
-    term: str  # the subject as Turtle writes it
-    predicates: Predicates  # its block is turtle_block(term, predicates)
-    types: tuple[str, ...]  # its rdf:type IRIs, for the counts
-
-
-class NodePart(NamedTuple):
-    """A shared subject of one document for graph.jsonld, parsed to be merged."""
-
-    key: str  # the compacted @id: graph.jsonld's order
-    subject: str
-    node: JsonNode  # its text is node_text(context, subject, node)
 
 
 @dataclass(frozen=True)
@@ -57,8 +42,9 @@ class DocParts:
     """Everything one document graph contributes to a build's files and report.
 
     Its own subjects (which no other document describes) are kept as text only: a
-    Turtle block and a JSON-LD node each, with their sort keys; the shared ones also
-    in parsed form, to be merged.
+    Turtle block and a JSON-LD node each, with their sort keys. Shared subjects are
+    kept as their triples (``shared``): the build writes their blocks and nodes once, at
+    the end, from what all documents say about them.
     """
 
     name: str  # the document graph's IRI
@@ -68,12 +54,11 @@ class DocParts:
     trig_prefixes: frozenset[str]
     blocks: list[tuple[str, str]]  # (subject IRI, Turtle block) of its own subjects
     nodes: list[tuple[str, str]]  # (compacted @id, JSON-LD node) of its own subjects
-    shared_subjects: list[SubjectPart]
-    shared_nodes: list[NodePart]
     counts: dict[str, int]  # class IRI -> its own subjects of that class
     people: list[PersonPart]
     findings: list[Finding]  # validation results on its own (not shared) nodes
-    shared: list[str]  # for the cross-document check, encoded (encode_triple)
+    shared: list[str]  # its triples about shared subjects, encoded (encode_triple)
+    targets: list[str]  # the types of the nodes those point at, for the cross-document check
     triples: int
 
 
@@ -104,7 +89,6 @@ def render(
     graph = nt_term(name)
     nquads: list[str] = []
     own: list[tuple[str, str]] = []
-    subjects: list[SubjectPart] = []
     counts: dict[str, int] = {}
     blocks: list[str] = []
     index: dict[Node, dict[str, list[Node]]] = {}
@@ -128,24 +112,20 @@ def render(
         term = ttl_term(s)
         block = turtle_block(term, tuple(predicates))
         blocks.append(_INDENT + block[:-1].replace("\n", "\n" + _INDENT) + "\n")
-        if shared(s):
-            subjects.append(SubjectPart(str(s), term, tuple(predicates), types))
-        else:
+        if not shared(s):
             own.append((str(s), block))
             for cls in types:
                 counts[cls] = counts.get(cls, 0) + 1
     turtle_prefixes = frozenset(ttl.used)
     trig = f"\n{ttl_term(name)} {{\n{''.join(_joined(blocks))}}}\n" if blocks else ""
 
-    nodes: list[tuple[str, str]] = []
-    shared_nodes: list[NodePart] = []
-    for s, node in context.grouped_nodes(by_s).items():
-        key = context.iri(str(s), vocab=False)
-        if shared(s):
-            shared_nodes.append(NodePart(key, str(s), node))
-        else:
-            nodes.append((key, dump_json(context.node_object(str(s), node), 2, sort_keys=True)))
+    mine = {s: by_p for s, by_p in by_s.items() if not shared(s)}
+    nodes = [
+        (context.iri(str(s), vocab=False), node_text(context, str(s), node))
+        for s, node in context.grouped_nodes(mine).items()
+    ]
 
+    about = [t for t in listed if shared(t[0])]
     findings: list[Finding] = []
     if shapes is not None:
         data = Data.from_index(index)
@@ -158,12 +138,11 @@ def render(
         trig_prefixes=frozenset(ttl.used),
         blocks=own,
         nodes=nodes,
-        shared_subjects=subjects,
-        shared_nodes=shared_nodes,
         counts=counts,
         people=grouped_person_parts(by_s),
         findings=findings,
-        shared=_shared(listed, shared),
+        shared=[encode_triple(t) for t in about],
+        targets=[encode_triple(t) for t in _targets(listed, about, shared)],
         triples=len(listed),
     )
 
@@ -183,17 +162,12 @@ def _joined(blocks: list[str]) -> Iterable[str]:
         yield block if index == 0 else "\n" + block
 
 
-def _shared(triples: list[Triple], shared: Callable[[Node], bool]) -> list[str]:
-    """The triples about shared subjects, and the types of the nodes they point at.
-
-    Encoded as text: the same entity triples come from many documents, and a build
-    keeps each text once and makes terms of it once, for the cross-document check.
-    """
-    about = [t for t in triples if shared(t[0])]
+def _targets(
+    triples: list[Triple], about: list[Triple], shared: Callable[[Node], bool]
+) -> list[Triple]:
+    """The types of the nodes the shared subjects' triples point at (their documents ...)."""
     targets = {o for _, _, o in about if isinstance(o, URIRef) and not shared(o)}
-    if targets:
-        about += [t for t in triples if is_type(t[1]) and t[0] in targets]
-    return [encode_triple(t) for t in about]
+    return [t for t in triples if is_type(t[1]) and t[0] in targets] if targets else []
 
 
 def encode_triple(triple: Triple) -> str:
@@ -219,6 +193,35 @@ def _unterm(value: Any) -> Node:
         return URIRef(value)
     text, datatype, language = value
     return Literal(text, lang=language, datatype=None if datatype is None else URIRef(datatype))
+
+
+def shared_parts(
+    triples: Iterable[Triple], context: JsonLdContext
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]], dict[str, int], set[str]]:
+    """The shared subjects' Turtle blocks and JSON-LD nodes, from all that is said of them.
+
+    Returns the blocks and the nodes (each with its sort key, sorted), the shared
+    subjects' counts by class, and the prefixes the blocks use.
+    """
+    by_s: dict[Node, dict[Node, list[Node]]] = {}
+    for s, p, o in triples:
+        by_s.setdefault(s, {}).setdefault(p, []).append(o)
+    ttl = TermWriter(pnames=True)
+    tree = ttl.subjects(
+        (s, p, o) for s, by_p in by_s.items() for p, objects in by_p.items() for o in objects
+    )
+    blocks = sorted((str(s), turtle_block(ttl.term(s), tree[s])) for s in tree)
+    nodes = sorted(
+        (context.iri(str(s), vocab=False), node_text(context, str(s), node))
+        for s, node in context.grouped_nodes(by_s).items()
+    )
+    counts: dict[str, int] = {}
+    for by_p in by_s.values():
+        for p, objects in by_p.items():
+            if is_type(p):
+                for cls in {str(o) for o in objects if isinstance(o, URIRef)}:
+                    counts[cls] = counts.get(cls, 0) + 1
+    return blocks, nodes, counts, set(ttl.used)
 
 
 def node_text(context: JsonLdContext, subject: str, node: JsonNode) -> str:

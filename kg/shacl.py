@@ -4,9 +4,9 @@ pySHACL checks about 15k triples a second, as long as the parser takes for a who
 build; most of it goes into rdflib graph lookups. :class:`Shapes` compiles a shapes
 graph once into checks that read a dict index of the data (:class:`Data`) and reports
 exactly what pySHACL reports for the constraint components it knows: the SHACL Core
-components newskg's shapes use (``_PARAMETERS``), and SPARQL constraints on a target
-class (``sh:sparql``), evaluated by :mod:`kg.minisparql` or, for a query it cannot
-evaluate, by pyoxigraph. ``tests/test_scale_validate.py`` holds it to pySHACL on every
+components newskg's shapes use (``_PARAMETERS``; the checks are in
+:mod:`kg.shacl_checks`), and SPARQL constraints on a target class (``sh:sparql``,
+:mod:`kg.shacl_sparql`). ``tests/test_scale_validate.py`` holds it to pySHACL on every
 fixture. A shapes graph using anything else raises :class:`Unsupported`, and
 :mod:`kg.validate` hands it to pySHACL instead.
 
@@ -17,21 +17,17 @@ cross-document check (:mod:`kg.pipeline`), so the cost grows with the build, not
 
 from __future__ import annotations
 
-import datetime
-import functools
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
-import pyoxigraph
-from pyshacl.rdfutil.compare import compare_literal
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, SH, XSD
+from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
 from kg import minisparql
+from kg.shacl_checks import MAKERS, Check, Finding, Unsupported
+from kg.shacl_sparql import SparqlConstraint, predicates, run_sparql
 
 __all__ = ["Data", "Finding", "Shapes", "Unsupported"]
 
@@ -78,24 +74,6 @@ _PARAMETERS = frozenset(
 )
 # Statements about a shape that do not constrain anything.
 _INERT = frozenset({RDF.type, RDFS.label, RDFS.comment, SH.declare, SH.prefixes})
-
-
-class Unsupported(Exception):
-    """The shapes use a feature this module does not implement; use pySHACL."""
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One validation result, as pySHACL would report it."""
-
-    focus: Node
-    severity: URIRef
-    shape: Node  # sh:sourceShape
-    component: URIRef  # sh:sourceConstraintComponent
-    messages: tuple[Literal, ...]
-    path: URIRef | None = None
-    value: Node | None = None
-    constraint: Node | None = None  # sh:sourceConstraint, for SPARQL constraints
 
 
 class Data:
@@ -207,12 +185,6 @@ class Data:
         return found
 
 
-# A check reads a focus node's value nodes and returns the failures as (value,
-# component), value None where pySHACL reports none (counts); None when all pass.
-Failures = list[tuple[Node | None, URIRef]] | None
-Check = Callable[[list[Node], Node, Data], Failures]
-
-
 @dataclass
 class _Shape:
     node: Node
@@ -223,8 +195,9 @@ class _Shape:
     nodes: tuple[Node, ...] = ()
     checks: list[Check] = field(default_factory=list)
     properties: list[_Shape] = field(default_factory=list)
-    sparql: list[_Sparql] = field(default_factory=list)
+    sparql: list[SparqlConstraint] = field(default_factory=list)
     key: str = ""  # the path as a Data key
+    on_empty: list[Check] = field(default_factory=list)  # the checks no values can fail
 
     def findings(self, focus: Node, data: Data, out: list[Finding]) -> None:
         """Add the results of this shape (and its property shapes) on one focus node."""
@@ -234,7 +207,11 @@ class _Shape:
         else:
             self._report(self.checks, by_p.get(self.key) or [], focus, data, out)
         for prop in self.properties:
-            prop._report(prop.checks, by_p.get(prop.key) or [], focus, data, out)
+            values = by_p.get(prop.key)
+            if values:
+                prop._report(prop.checks, values, focus, data, out)
+            elif prop.on_empty:  # most checks pass on no values: only counts can fail
+                prop._report(prop.on_empty, [], focus, data, out)
 
     def _report(
         self, checks: list[Check], values: list[Node], focus: Node, data: Data, out: list[Finding]
@@ -254,18 +231,6 @@ class _Shape:
 
 
 _NONE: dict[str, list[Node]] = {}
-
-
-@dataclass(frozen=True)
-class _Sparql:
-    """A SPARQL constraint as one query for all focus nodes (``$this`` left free)."""
-
-    shape: _Shape
-    constraint: Node
-    query: str
-    messages: tuple[Literal, ...]
-    select: minisparql.Select | None  # None: run it in pyoxigraph
-    predicates: frozenset[str] | None  # what pyoxigraph needs loaded; None: everything
 
 
 class Shapes:
@@ -308,7 +273,7 @@ class Shapes:
                 if focus is None or focus(node):
                     shape.findings(node, data, found)
         for constraint in self.sparql:
-            found.extend(_run_sparql(constraint, listed, data, focus))
+            found.extend(run_sparql(constraint, listed, data, focus))
         return found
 
     # -- compiling ---------------------------------------------------------------------
@@ -337,10 +302,11 @@ class Shapes:
         )
         self._compiled[node] = shape
         shape.checks = [
-            _MAKERS[p](self, node, o)
+            MAKERS[p](self, node, o)
             for p, o in sorted(g.predicate_objects(node), key=lambda po: (str(po[0]), str(po[1])))
-            if p in _MAKERS
+            if p in MAKERS
         ]
+        shape.on_empty = [c for c in shape.checks if getattr(c, "on_empty", False)]
         children = sorted(g.objects(node, SH.property), key=_order)
         if children and path is not None:
             raise Unsupported(f"property shape {node} has property shapes of its own")
@@ -348,10 +314,14 @@ class Shapes:
         shape.sparql = [self._sparql_constraint(shape, c) for c in g.objects(node, SH.sparql)]
         return shape
 
+    def shape(self, node: Node) -> _Shape:
+        """The compiled shape of a node (compiled once), for sh:or and sh:qualifiedValueShape."""
+        return self._shape(node)
+
     def items(self, head: Node) -> list[Node]:
         return list(self.graph.items(head))
 
-    def _sparql_constraint(self, shape: _Shape, constraint: Node) -> _Sparql:
+    def _sparql_constraint(self, shape: _Shape, constraint: Node) -> SparqlConstraint:
         g = self.graph
         select = g.value(constraint, SH.select)
         if select is None or len(shape.classes) != 1 or shape.nodes or shape.path is not None:
@@ -371,62 +341,7 @@ class Shapes:
             compiled: minisparql.Select | None = minisparql.compile_select(query)
         except minisparql.Unsupported:
             compiled = None
-        return _Sparql(shape, constraint, query, messages, compiled, _predicates(query))
-
-
-def _run_sparql(
-    constraint: _Sparql,
-    triples: list[Triple],
-    data: Data,
-    focus: Callable[[Node], bool] | None,
-) -> list[Finding]:
-    solutions: list[dict[str, Node]] | None = None
-    if constraint.select is not None:
-        try:
-            solutions = list(constraint.select.solutions(data))
-        except minisparql.Unsupported:
-            solutions = None  # a value it cannot compare: ask pyoxigraph
-    if solutions is None:
-        solutions = _oxigraph_solutions(constraint, triples)
-    found = []
-    for bindings in solutions:
-        this = bindings["this"]
-        if focus is not None and not focus(this):
-            continue
-        path = bindings.get("path")
-        found.append(
-            Finding(
-                this,
-                constraint.shape.severity,
-                constraint.shape.node,
-                SH.SPARQLConstraintComponent,
-                tuple(_format(m, bindings) for m in constraint.messages),
-                path if isinstance(path, URIRef) else None,
-                # As SHACL-SPARQL says: ?value if the query binds it, else the focus node.
-                bindings.get("value", this),
-                constraint.constraint,
-            )
-        )
-    return found
-
-
-def _oxigraph_solutions(constraint: _Sparql, triples: list[Triple]) -> list[dict[str, Node]]:
-    wanted = constraint.predicates
-    store = pyoxigraph.Store()
-    terms: dict[Node, Any] = {}
-    store.extend(
-        pyoxigraph.Quad(_ox(s, terms), _ox(p, terms), _ox(o, terms))
-        for s, p, o in triples
-        if wanted is None or str(p) in wanted
-    )
-    solutions = store.query(constraint.query)
-    if not isinstance(solutions, pyoxigraph.QuerySolutions):
-        raise Unsupported(f"{constraint.constraint} is not a SELECT query")
-    names = [v.value for v in solutions.variables]
-    return [
-        {name: _rdflib(solution[name]) for name in names if solution[name] is not None}
-        for solution in solutions
-    ]
+        return SparqlConstraint(shape, constraint, query, messages, compiled, predicates(query))
 
 
 def _require_messages(shape: _Shape) -> None:
@@ -435,19 +350,6 @@ def _require_messages(shape: _Shape) -> None:
         raise Unsupported(f"shape {shape.node} reports results but has no sh:message")
     for prop in shape.properties:
         _require_messages(prop)
-
-
-def _format(message: Literal, bindings: dict[str, Node]) -> Literal:
-    """A SPARQL constraint's message with ``{?name}`` / ``{$name}`` replaced, as pySHACL does."""
-    text = str(message)
-    for name, value in bindings.items():
-        # A function, so that a backslash in the value is not read as a group reference.
-        text = re.sub(f"{{[?$]{name}}}", functools.partial(_replacement, str(value)), text)
-    return Literal(text)
-
-
-def _replacement(text: str, _match: re.Match[str]) -> str:
-    return text
 
 
 def _shape_nodes(g: Graph) -> set[Node]:
@@ -478,347 +380,3 @@ def _one(g: Graph, node: Node, predicate: URIRef, default: Any) -> Any:
 
 def _literals(g: Graph, node: Node, predicate: URIRef) -> list[Literal]:
     return [o for o in g.objects(node, predicate) if isinstance(o, Literal)]
-
-
-def _int(value: Node, what: str) -> int:
-    if not isinstance(value, Literal) or not isinstance(value.value, int):
-        raise Unsupported(f"{what} must be an integer, not {value!r}")
-    return int(value.value)
-
-
-def _predicates(query: str) -> frozenset[str] | None:
-    """The predicates a query reads, when all are IRIs; None when one is a variable or path.
-
-    Only the triples with these predicates are loaded into pyoxigraph for it.
-    """
-    from rdflib.plugins.sparql import prepareQuery
-
-    found: set[str] = set()
-
-    def walk(node: Any) -> bool:
-        if isinstance(node, dict):  # rdflib's CompValue is a dict with a name
-            if getattr(node, "name", None) == "BGP":
-                for triple in node.get("triples") or ():
-                    if not isinstance(triple[1], URIRef):
-                        return False
-                    found.add(str(triple[1]))
-            return all(walk(value) for value in node.values())
-        if isinstance(node, list | tuple):
-            return all(walk(item) for item in node)
-        return True
-
-    try:
-        parsed = prepareQuery(query)
-    except Exception as exc:  # rdflib's parser raises pyparsing's exceptions
-        raise Unsupported(f"cannot read the SPARQL constraint: {exc}") from exc
-    return frozenset(found) if walk(parsed.algebra) else None
-
-
-def _ox(term: Node, cache: dict[Node, Any]) -> Any:
-    found = cache.get(term)
-    if found is not None:
-        return found
-    if isinstance(term, URIRef):
-        found = pyoxigraph.NamedNode(str(term))
-    elif isinstance(term, BNode):
-        found = pyoxigraph.BlankNode(str(term))
-    elif isinstance(term, Literal):
-        if term.language:
-            found = pyoxigraph.Literal(str(term), language=term.language)
-        else:
-            datatype = pyoxigraph.NamedNode(str(term.datatype or XSD.string))
-            found = pyoxigraph.Literal(str(term), datatype=datatype)
-    else:
-        raise TypeError(f"unexpected RDF term {term!r}")
-    cache[term] = found
-    return found
-
-
-def _rdflib(term: Any) -> Node:
-    if isinstance(term, pyoxigraph.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, pyoxigraph.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    return Literal(term.value, datatype=URIRef(term.datatype.value))
-
-
-# -- the constraint components: (shapes, shape node, parameter value) -> check -------------
-
-_KINDS: dict[Node, tuple[type, ...]] = {
-    SH.IRI: (URIRef,),
-    SH.BlankNode: (BNode,),
-    SH.Literal: (Literal,),
-    SH.BlankNodeOrIRI: (BNode, URIRef),
-    SH.BlankNodeOrLiteral: (BNode, Literal),
-    SH.IRIOrLiteral: (URIRef, Literal),
-}
-
-
-def _node_kind(shapes: Shapes, node: Node, kind: Node) -> Check:
-    allowed = _KINDS.get(kind)
-    if allowed is None:
-        raise Unsupported(f"unknown sh:nodeKind {kind}")
-    component = SH.NodeKindConstraintComponent
-
-    def check(values: list[Node], focus: Node, data: Data) -> Failures:
-        bad = [v for v in values if not isinstance(v, allowed)]
-        return [(v, component) for v in bad] if bad else None
-
-    return check
-
-
-def _min_count(shapes: Shapes, node: Node, value: Node) -> Check:
-    least, component = _int(value, "sh:minCount"), SH.MinCountConstraintComponent
-
-    def check(values: list[Node], focus: Node, data: Data) -> Failures:
-        return [(None, component)] if len(values) < least else None
-
-    return check
-
-
-def _max_count(shapes: Shapes, node: Node, value: Node) -> Check:
-    most, component = _int(value, "sh:maxCount"), SH.MaxCountConstraintComponent
-
-    def check(values: list[Node], focus: Node, data: Data) -> Failures:
-        return [(None, component)] if len(values) > most else None
-
-    return check
-
-
-_XSD_STRING, _LANG_STRING = str(XSD.string), str(RDF.langString)
-_PYTHON_TYPES: dict[str, Any] = {
-    _XSD_STRING: (str, bytes),
-    _LANG_STRING: (str, bytes),
-    str(XSD.integer): int,
-    str(XSD.float): float,
-    str(XSD.decimal): Decimal,
-    str(XSD.boolean): bool,
-    str(XSD.date): datetime.date,
-    str(XSD.time): datetime.time,
-    str(XSD.dateTime): datetime.datetime,
-}
-_RDFS_LITERAL, _RDFS_DATATYPE = str(RDFS.Literal), str(RDFS.Datatype)
-
-
-def _datatype_matches(v: Node, datatype: str) -> bool:
-    """pySHACL's sh:datatype test: the same datatype IRI and a well-formed lexical form."""
-    if not isinstance(v, Literal):
-        return False
-    own = v.datatype
-    if own is not None and str(own) == datatype:
-        if getattr(v, "ill_typed", None) is True:
-            return False
-        return _actual(v, datatype)
-    if datatype == _RDFS_LITERAL:
-        return True
-    if datatype == _RDFS_DATATYPE and own:
-        return True
-    if own is None and v.language is None and datatype == _XSD_STRING:
-        return _actual(v, datatype)
-    return datatype == _LANG_STRING and bool(v.language) and _actual(v, datatype)
-
-
-def _actual(v: Literal, datatype: str) -> bool:
-    kind = _PYTHON_TYPES.get(datatype)
-    return True if kind is None else isinstance(v.value, kind)
-
-
-def _datatype(shapes: Shapes, node: Node, value: Node) -> Check:
-    datatype, component = str(value), SH.DatatypeConstraintComponent
-
-    def check(values: list[Node], focus: Node, data: Data) -> Failures:
-        bad = [v for v in values if not _datatype_matches(v, datatype)]
-        return [(v, component) for v in bad] if bad else None
-
-    return check
-
-
-def _class(shapes: Shapes, node: Node, value: Node) -> Check:
-    cls, component = str(value), SH.ClassConstraintComponent
-
-    def check(values: list[Node], focus: Node, data: Data) -> Failures:
-        bad = [v for v in values if isinstance(v, Literal) or not data.is_a(v, cls)]
-        return [(v, component) for v in bad] if bad else None
-
-    return check
-
-
-def _string(v: Node) -> str:
-    """The text pySHACL measures and matches: a string literal's value, else the lexical form."""
-    if (
-        isinstance(v, Literal)
-        and v.value is not None
-        and v.datatype in (None, RDF.langString, XSD.string)
-    ):
-        return str(v.value)
-    return str(v)
-
-
-def _min_length(shapes: Shapes, node: Node, value: Node) -> Check:
-    least, component = _int(value, "sh:minLength"), SH.MinLengthConstraintComponent
-
-    def check(values: list[Node], focus: Node, data: Data) -> Failures:
-        if least <= 0:
-            return None
-        bad = [v for v in values if isinstance(v, BNode) or len(_string(v)) < least]
-        return [(v, component) for v in bad] if bad else None
-
-    return check
-
-
-def _max_length(shapes: Shapes, node: Node, value: Node) -> Check:
-    most, component = _int(value, "sh:maxLength"), SH.MaxLengthConstraintComponent
-
-    def check(values: list[Node], focus: Node, data: Data) -> Failures:
-        bad = [v for v in values if isinstance(v, BNode) or len(_string(v)) > most]
-        return [(v, component) for v in bad] if bad else None
-
-    return check
-
-
-def _pattern(shapes: Shapes, node: Node, value: Node) -> Check:
-    if (node, SH.flags, None) in shapes.graph:
-        raise Unsupported(f"shape {node} uses sh:flags")
-    matcher, component = re.compile(str(value)), SH.PatternConstraintComponent
-
-    def check(values: list[Node], focus: Node, data: Data) -> Failures:
-        bad = [v for v in values if isinstance(v, BNode) or not matcher.search(_string(v))]
-        return [(v, component) for v in bad] if bad else None
-
-    return check
-
-
-def _in(shapes: Shapes, node: Node, head: Node) -> Check:
-    allowed, component = set(shapes.items(head)), SH.InConstraintComponent
-
-    def check(values: list[Node], focus: Node, data: Data) -> Failures:
-        bad = [v for v in values if v not in allowed]
-        return [(v, component) for v in bad] if bad else None
-
-    return check
-
-
-def _or(shapes: Shapes, node: Node, head: Node) -> Check:
-    options = [shapes._shape(member) for member in shapes.items(head)]
-    component = SH.OrConstraintComponent
-
-    def check(values: list[Node], focus: Node, data: Data) -> Failures:
-        bad = [v for v in values if not any(option.conforms(v, data) for option in options)]
-        return [(v, component) for v in bad] if bad else None
-
-    return check
-
-
-def _disjoint(shapes: Shapes, node: Node, other: Node) -> Check:
-    prop, component = str(other), SH.DisjointConstraintComponent
-
-    def check(values: list[Node], focus: Node, data: Data) -> Failures:
-        others = data.values(focus, prop)
-        if not others:
-            return None
-        common = set(values) & set(others)
-        return [(v, component) for v in common] if common else None
-
-    return check
-
-
-def _comparable(node: Node) -> tuple[bool, Any]:
-    """(is it a string, its value) as pySHACL's sh:lessThan compares it."""
-    if isinstance(node, URIRef):
-        return True, str(node)
-    if isinstance(node, Literal) and isinstance(node.value, str):
-        return True, node.value
-    return False, node
-
-
-def _less_than(shapes: Shapes, node: Node, other: Node) -> Check:
-    if not isinstance(other, URIRef):
-        raise Unsupported("sh:lessThan must name a property")
-    prop, component = str(other), SH.LessThanConstraintComponent
-
-    def check(values: list[Node], focus: Node, data: Data) -> Failures:
-        failures: list[tuple[Node | None, URIRef]] = []
-        others = data.values(focus, prop)
-        for v in values:
-            v_string, v_value = _comparable(v)
-            for w in others:
-                if isinstance(v, BNode) or isinstance(w, BNode):
-                    raise Unsupported("sh:lessThan on a blank node")  # pySHACL raises too
-                w_string, w_value = _comparable(w)
-                if v_string != w_string or not v_value < w_value:
-                    failures.append((v, component))
-        return failures or None
-
-    return check
-
-
-def _range(component: URIRef, passes: Callable[[int], bool]) -> Callable[..., Check]:
-    """sh:minInclusive and its kin, comparing literals as pySHACL does."""
-
-    def make(shapes: Shapes, node: Node, bound: Node) -> Check:
-        if not isinstance(bound, Literal):
-            raise Unsupported(f"{component} needs a literal bound")
-        bound_is_string = isinstance(bound.value, str)
-
-        def check(values: list[Node], focus: Node, data: Data) -> Failures:
-            bad = []
-            for v in values:
-                ok = False
-                if isinstance(v, Literal) and isinstance(v.value, str) == bound_is_string:
-                    try:
-                        ok = passes(compare_literal(v, bound))  # type: ignore[no-untyped-call]
-                    except (TypeError, NotImplementedError):
-                        ok = False
-                if not ok:
-                    bad.append(v)
-            return [(v, component) for v in bad] if bad else None
-
-        return check
-
-    return make
-
-
-def _qualified(shapes: Shapes, node: Node, value: Node) -> Check:
-    g = shapes.graph
-    flags = [o for o in g.objects(node, SH.qualifiedValueShapesDisjoint) if isinstance(o, Literal)]
-    if any(flag.value is True for flag in flags):
-        raise Unsupported("sh:qualifiedValueShapesDisjoint true")
-    inner = shapes._shape(value)
-    least = g.value(node, SH.qualifiedMinCount)
-    most = g.value(node, SH.qualifiedMaxCount)
-    low = None if least is None else _int(least, "sh:qualifiedMinCount")
-    high = None if most is None else _int(most, "sh:qualifiedMaxCount")
-
-    def check(values: list[Node], focus: Node, data: Data) -> Failures:
-        count = sum(1 for v in values if inner.conforms(v, data))
-        failures: list[tuple[Node | None, URIRef]] = []
-        if high is not None and count > high:
-            failures.append((None, SH.QualifiedMaxCountConstraintComponent))
-        if low is not None and count < low:
-            failures.append((None, SH.QualifiedMinCountConstraintComponent))
-        return failures or None
-
-    return check
-
-
-_MAKERS: dict[Node, Callable[[Shapes, Node, Node], Check]] = {
-    SH.nodeKind: _node_kind,
-    SH.minCount: _min_count,
-    SH.maxCount: _max_count,
-    SH.datatype: _datatype,
-    SH["class"]: _class,
-    SH.minLength: _min_length,
-    SH.maxLength: _max_length,
-    SH.pattern: _pattern,
-    SH["in"]: _in,
-    SH["or"]: _or,
-    SH.disjoint: _disjoint,
-    SH.lessThan: _less_than,
-    SH.minInclusive: _range(SH.MinInclusiveConstraintComponent, lambda c: c >= 0),
-    SH.maxInclusive: _range(SH.MaxInclusiveConstraintComponent, lambda c: c <= 0),
-    SH.minExclusive: _range(SH.MinExclusiveConstraintComponent, lambda c: c > 0),
-    SH.maxExclusive: _range(SH.MaxExclusiveConstraintComponent, lambda c: c < 0),
-    SH.qualifiedValueShape: _qualified,
-}

@@ -250,21 +250,18 @@ class _BlankCopier:
 
 
 def cross_document(
-    shapes: Shapes, encoded: Iterable[str], shared: Callable[[Node], bool]
+    shapes: Shapes, triples: Iterable[Triple], shared: Callable[[Node], bool]
 ) -> list[Finding]:
     """The check across documents of a build: each shared node (an entity several
     documents describe) on everything all documents say about it.
 
     Each document graph was checked apart, its own nodes only (:func:`kg.render.render`);
-    ``encoded`` are the triples the documents said about shared nodes, and the types of
-    the nodes those point at (:attr:`kg.render.DocParts.shared`), each once. Together
+    ``triples`` are those the documents said about shared nodes, and the types of the
+    nodes those point at (:attr:`kg.render.DocParts.shared` and ``targets``). Together
     the two checks find what checking the union of the document graphs finds, because
     every other node lives in one document graph, with the types of what it points at.
     """
-    from kg.render import decode_triple
-
-    triples = [decode_triple(text) for text in sorted(set(encoded))]
-    return shapes.check(triples, shared, distinct=True)
+    return shapes.check(triples, shared)
 
 
 def _validate_with_pyshacl(data: Graph, shapes: Graph | None) -> Report:

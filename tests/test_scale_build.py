@@ -15,13 +15,14 @@ from spacy.language import Language
 
 from kg import resources
 from kg.assemble import FILES, Assembler
-from kg.cache import decode_extraction, decode_parts, encode_extraction, encode_parts
+from kg.cache_codec import decode_extraction, decode_parts, encode_extraction, encode_parts
 from kg.export import turtle
 from kg.graph import document_triples
 from kg.iri import DEFAULT_BASE, Minter
+from kg.jsonld import JsonLdContext
 from kg.pipeline import build
 from kg.render import render
-from kg.syntax import JsonLdContext, dump_json
+from kg.syntax import dump_json
 from kg.validate import engine, report
 
 from .conftest import EXAMPLES
@@ -108,7 +109,7 @@ def test_a_damaged_cache_is_rebuilt(pipeline: Language, cold: Path, tmp_path: Pa
     assert files(tmp_path / "out") == files(cold)
     with sqlite3.connect(cache / "cache.sqlite") as db:
         kinds = dict(db.execute("SELECT kind, count(*) FROM entries GROUP BY kind").fetchall())
-    assert kinds == {"extraction": 5, "parts": 5}
+    assert kinds == {"extraction": 5, "names": 5, "parts": 5}
 
 
 def test_a_stale_model_or_code_misses_the_cache(pipeline: Language, tmp_path: Path) -> None:
@@ -208,3 +209,37 @@ def test_every_document_iri_is_a_named_graph(cold: Path) -> None:
     names = {line.rsplit(" ", 2)[1] for line in (cold / "graph.nq").read_text("utf-8").splitlines()}
     assert all(URIRef(n[1:-1]).startswith(DEFAULT_BASE + "document/") for n in names)
     assert len(names) == 5
+
+
+# -- the options of kg build ----------------------------------------------------------------
+
+
+def _kg(*args: str) -> tuple[int, str]:
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    done = CliRunner().invoke(main, list(args))
+    return done.exit_code, done.stderr
+
+
+def test_kg_build_cache_options(cold: Path, tmp_path: Path) -> None:
+    code, _ = _kg("build", str(EXAMPLES), "-o", str(tmp_path / "a"), "--no-cache")
+    assert code == 0 and not (tmp_path / "a" / ".cache").exists()
+    code, _ = _kg("build", str(EXAMPLES), "-o", str(tmp_path / "b"), "--cache", str(tmp_path / "c"))
+    assert code == 0 and (tmp_path / "c" / "cache.sqlite").is_file()
+    assert files(tmp_path / "a") == files(tmp_path / "b") == files(cold)
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--scheduler", "tcp://127.0.0.1:8786"], "--executor dask"),
+        (["--jobs", "0"], "--jobs"),
+        (["--executor", "spark"], "--executor"),
+    ],
+)
+def test_kg_build_refuses_bad_options(args: list[str], says: str, tmp_path: Path) -> None:
+    code, err = _kg("build", str(EXAMPLES), "-o", str(tmp_path), *args)
+    assert code == 2 and says in err
+    assert not (tmp_path / "graph.ttl").exists()

@@ -19,9 +19,9 @@ from rdflib.namespace import RDF, SH, XSD
 from rdflib.term import Node
 
 from kg import minisparql, resources
-from kg.render import render
+from kg.jsonld import JsonLdContext
+from kg.render import decode_triple, render
 from kg.shacl import Data, Shapes, Unsupported
-from kg.syntax import JsonLdContext
 from kg.validate import (
     Report,
     _validate_with_pyshacl,
@@ -174,12 +174,13 @@ def by_documents(documents: dict[URIRef, list[Triple]]) -> Report:
     def shared(node: Node) -> bool:
         return any(kind in str(node) for kind in ENTITIES)
 
-    findings, encoded = [], []
+    findings, encoded = [], set()
     for name, triples in documents.items():
         parts = render(name, triples, context, shared, checker)
         findings.extend(parts.findings)
-        encoded.extend(parts.shared)
-    return report([*findings, *cross_document(checker, encoded, shared)])
+        encoded.update(parts.shared + parts.targets)
+    across = [decode_triple(text) for text in sorted(encoded)]
+    return report([*findings, *cross_document(checker, across, shared)])
 
 
 def _union(documents: dict[URIRef, list[Triple]]) -> Graph:
