@@ -24,6 +24,7 @@ issue 6 are printed next to the figures they apply to.
 from __future__ import annotations
 
 import argparse
+import filecmp
 import json
 import os
 import platform
@@ -49,7 +50,7 @@ HERE = Path(__file__).resolve().parent
 
 # The child process that runs one build; prints its figures as one JSON line.
 CHILD = r"""
-import json, resource, sys, time
+import json, sys, time
 from pathlib import Path
 from kg import nlp as nlp_module, pipeline
 from kg.iri import DEFAULT_BASE
@@ -72,7 +73,8 @@ print(json.dumps({
     "errors": len(result.errors),
     "cached": result.cached,
     "model_loaded_in_build": not preload and lazy.loaded,
-    "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    "peak_rss_mib": pipeline.peak_mib(),  # VmHWM: this process's own, not its parent's
+    "peak_by_stage_mib": result.peak_mib,
 }))
 """
 
@@ -140,7 +142,7 @@ def measure(n: int, args: argparse.Namespace, nlp: Any) -> dict[str, Any]:
                 corpus, root / f"out-{jobs}", jobs, True, args.model
             )
             same = all(
-                (root / "out" / f).read_bytes() == (root / f"out-{jobs}" / f).read_bytes()
+                filecmp.cmp(root / "out" / f, root / f"out-{jobs}" / f, shallow=False)
                 for f in FILES
             )
             figures[f"jobs_{jobs}"]["same_bytes"] = same

@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from rdflib import URIRef
+
 from kg import people as people_module
 from kg.export import write_files
 from kg.jsonld import JsonLdContext
@@ -38,7 +40,7 @@ from kg.syntax import prefix_header
 __all__ = ["FILES", "Assembler"]
 
 FILES = ("graph.ttl", "graph.jsonld", "graph.trig", "graph.nq", "validation.ttl", "people.json")
-RUN_BYTES = 192 * 1024 * 1024  # of rendered text held before a run is spilled
+RUN_BYTES = 128 * 1024 * 1024  # of rendered text held before a run is spilled
 _CHUNK = 2000  # items per pickle in a spilled run
 
 T = TypeVar("T")
@@ -86,6 +88,7 @@ class Assembler:
         self.shared: set[str] = set()
         self.targets: set[str] = set()
         self._shared_triples: list[Triple] | None = None
+        self._iris: dict[str, URIRef] = {}
         self.documents = 0
         self.triples = 0
 
@@ -120,11 +123,13 @@ class Assembler:
     def shared_triples(self) -> list[Triple]:
         """The triples about shared subjects, as terms, each once, in order."""
         if self._shared_triples is None:
-            self._shared_triples = [decode_triple(t) for t in sorted(self.shared)]
+            # One object per IRI: an entity is the subject of thousands of these.
+            self._shared_triples = [decode_triple(t, self._iris) for t in sorted(self.shared)]
+            self.shared = set()  # the text is no longer needed
         return self._shared_triples
 
     def target_types(self) -> list[Triple]:
-        return [decode_triple(t) for t in sorted(self.targets)]
+        return [decode_triple(t, self._iris) for t in sorted(self.targets)]
 
     def _spill_run(self) -> None:
         run = self._run

@@ -42,6 +42,7 @@ __all__ = ["BATCH_SIZE", "Executor", "Local", "Pool", "RenderJob", "extract_batc
 
 BATCH_SIZE = 32  # nlp.pipe batch: spaCy is fastest with 8-32 documents a batch
 RENDER_BATCH = 16
+ZONE = 8 * BATCH_SIZE  # articles parsed in one spaCy memory zone
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -99,8 +100,11 @@ def render_batch(jobs: Sequence[RenderJob]) -> list[DocParts]:
 def extract_batch(nlp: Language, articles: Sequence[Article]) -> list[DocExtraction]:
     """Parse a batch with one ``nlp.pipe`` and extract each article."""
     words = _lexicon()
-    docs = nlp.pipe((a.text for a in articles), batch_size=BATCH_SIZE)
-    return [extract(a, doc, words) for a, doc in zip(articles, docs, strict=True)]
+    # A memory zone frees the strings spaCy adds for these texts: without it the
+    # vocabulary grows with the corpus (extractions hold plain strings, nothing of spaCy).
+    with nlp.memory_zone():
+        docs = nlp.pipe((a.text for a in articles), batch_size=BATCH_SIZE)
+        return [extract(a, doc, words) for a, doc in zip(articles, docs, strict=True)]
 
 
 class Local:
@@ -112,16 +116,21 @@ class Local:
     def extract(self, articles: Iterable[Article]) -> Iterator[DocExtraction]:
         nlp = self._nlp()
         words = _lexicon()
-        pending: deque[Article] = deque()
+        for zone in batches(articles, ZONE):
+            pending: deque[Article] = deque()
 
-        def texts() -> Iterator[str]:
-            for article in articles:
-                pending.append(article)
-                yield article.text
+            def texts(
+                zone: list[Article] = zone, pending: deque[Article] = pending
+            ) -> Iterator[str]:
+                for article in zone:
+                    pending.append(article)
+                    yield article.text
 
-        # nlp.pipe reads ahead a batch; the articles wait in order for their docs.
-        for doc in nlp.pipe(texts(), batch_size=BATCH_SIZE):
-            yield extract(pending.popleft(), doc, words)
+            # A memory zone frees the strings spaCy adds for these texts (see extract_batch);
+            # nlp.pipe reads ahead a batch, and the articles wait in order for their docs.
+            with nlp.memory_zone():
+                for doc in nlp.pipe(texts(), batch_size=BATCH_SIZE):
+                    yield extract(pending.popleft(), doc, words)
 
     def render(self, jobs: Iterable[RenderJob]) -> Iterator[DocParts]:
         for job in jobs:

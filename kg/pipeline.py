@@ -22,7 +22,9 @@ processes, or a Dask cluster; the files are the same bytes whichever runs them.
 
 from __future__ import annotations
 
+import resource
 import shutil
+import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -72,6 +74,7 @@ class Build:
     stored: Sync | None = None  # what --store changed, when a store was given
     merged: tuple[Merged, ...] = ()  # inputs with the same text, built once (notes)
     seconds: dict[str, float] = field(default_factory=dict)  # by stage (STAGES)
+    peak_mib: dict[str, float] = field(default_factory=dict)  # peak RSS after each stage
     cached: dict[str, int] = field(default_factory=dict)  # extractions, parts reused
     base: str = ""
     _source: Callable[[], tuple[list[DocExtraction], Resolution]] | None = field(
@@ -132,10 +135,13 @@ def build(
     seconds: dict[str, float] = dict.fromkeys(STAGES, 0.0)
     clock = [perf_counter()]
 
+    peak: dict[str, float] = {}
+
     def lap(stage: str) -> None:
         now = perf_counter()
         seconds[stage] += now - clock[0]
         clock[0] = now
+        peak[stage] = peak_mib()
 
     articles: list[Article] = []
     errors: list[InputError] = []
@@ -195,6 +201,7 @@ def build(
         files=tuple(written),
         merged=tuple(merged),
         seconds=seconds,
+        peak_mib=peak,
         cached=cached,
         base=base,
         _source=source,
@@ -271,19 +278,17 @@ def _render_jobs(
     and the writers' code (:func:`kg.cache.render_fingerprint`).
     """
     fingerprint = render_fingerprint()
-    minter = Minter(base)
+    iris = _entity_iris(base)
     for article in articles:
         sha = article.sha256
         mine = resolution.document(sha, locals_[sha])
         signature = [(n, g.kind.value, g.key, g.label) for (_, n), g in mine.entities.items()]
         key = digest(fingerprint, keys[sha], base, repr(signature))
-        shared = frozenset(
-            str(minter.entity(g.kind, g.key, g.label)) for g in mine.entities.values()
-        )
 
-        def job(
-            article: Article = article, mine: Resolution = mine, shared: frozenset[str] = shared
-        ) -> RenderJob:
+        def job(article: Article = article) -> RenderJob:
+            # Made when needed: a build keeps no per-document resolution meanwhile.
+            mine = resolution.document(article.sha256, locals_[article.sha256])
+            shared = frozenset(iris(g) for g in mine.entities.values())
             extraction = cache.extraction(keys[article.sha256], article)
             if extraction is None:
                 raise RuntimeError(f"{article.id}: its extraction left the build cache")
@@ -314,6 +319,23 @@ def _render(
         cache.put_parts(key, parts)
         yield parts
     cache.commit()
+
+
+def peak_mib() -> float:
+    """This process's peak resident memory so far, in MiB.
+
+    Linux's VmHWM where there is one: unlike ``ru_maxrss`` it starts afresh at ``exec``,
+    so a process started by a large one does not report its parent's size.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    found = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return found / (1024 * 1024) if sys.platform == "darwin" else found / 1024
 
 
 def _make_folder(folder: Path) -> None:

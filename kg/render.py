@@ -175,9 +175,19 @@ def encode_triple(triple: Triple) -> str:
     return json.dumps([_term(t) for t in triple], ensure_ascii=False, separators=(",", ":"))
 
 
-def decode_triple(text: str) -> Triple:
-    s, p, o = (_unterm(t) for t in json.loads(text))
-    return (s, p, o)
+def decode_triple(text: str, iris: dict[str, URIRef] | None = None) -> Triple:
+    """The triple :func:`encode_triple` wrote; ``iris`` makes each IRI one object."""
+    s, p, o = json.loads(text)
+    if iris is None:
+        return (_unterm(s), _unterm(p), _unterm(o))
+    return (_iri(s, iris), _iri(p, iris), _iri(o, iris) if isinstance(o, str) else _unterm(o))
+
+
+def _iri(value: str, iris: dict[str, URIRef]) -> URIRef:
+    found = iris.get(value)
+    if found is None:
+        found = iris[value] = URIRef(value)
+    return found
 
 
 def _term(node: Node) -> Any:
