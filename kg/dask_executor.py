@@ -84,7 +84,12 @@ class DaskExecutor:
                 ) from exc
         else:
             self._cluster = LocalCluster(  # type: ignore[no-untyped-call]
-                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                # Its HTTP routes (health, metrics) on a free port of this machine only: a
+                # fixed :8787 fails when taken, and would listen on every interface.
+                dashboard_address="127.0.0.1:0",
             )
             self.client = Client(self._cluster)  # type: ignore[no-untyped-call]
         self._owns_client = client is None

@@ -30,6 +30,8 @@ _DOC_HASH = 16
 
 def fold(text: str) -> str:
     """Casefold and strip diacritics: 'LÓPEZ' and 'Lopez' fold alike."""
+    if text.isascii():  # most words; NFKD would leave them as they are
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return stripped.casefold()

@@ -7,9 +7,10 @@ here is specific to any article. Each file is tab-separated with a ``#`` header 
 from __future__ import annotations
 
 import csv
+import functools
 import importlib.resources
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from kg.iri import fold, one_edit
 
@@ -56,6 +57,8 @@ class Lexicon:
     upper_aliases: dict[str, Institution]  # acronyms matched case-sensitively
     titles: dict[str, Title]  # folded title -> title
     verbs: dict[str, Verb]  # lemma -> verb
+    # Typo lookups already made: each scans every country, and a corpus repeats its words.
+    _typos: dict[str, str | None] = field(default_factory=dict, compare=False, repr=False)
 
     def country(self, text: str) -> str | None:
         """The country a name, alias or demonym names, if any; one typo allowed when only
@@ -64,13 +67,16 @@ class Lexicon:
         found = self.countries.get(key) or self.demonyms.get(key)
         if found or len(key) < _TYPO_MIN or not text.strip()[:1].isupper():
             return found
+        if key in self._typos:
+            return self._typos[key]
         close = {
             country
             for table in (self.countries, self.demonyms)
             for name, country in table.items()
             if one_edit(key, name)
         }
-        return close.pop() if len(close) == 1 else None
+        found = self._typos[key] = close.pop() if len(close) == 1 else None
+        return found
 
     def institution(self, text: str) -> Institution | None:
         """The institution a name or alias names (acronyms only in upper case)."""
@@ -82,6 +88,7 @@ class Lexicon:
         return self.titles.get(title_key(text))
 
 
+@functools.lru_cache(maxsize=1 << 16)  # asked of every capitalised word, again and again
 def title_key(text: str) -> str:
     """Titles match folded, with hyphens as spaces: 'Vice-Chair' is 'vice chair'."""
     return " ".join(fold(text).replace("-", " ").replace(".", "").split())

@@ -22,6 +22,7 @@ processes, or a Dask cluster; the files are the same bytes whichever runs them.
 
 from __future__ import annotations
 
+import contextlib
 import resource
 import shutil
 import sys
@@ -46,6 +47,7 @@ from kg.ingest import DEFAULT_READING, Merged, Reading, distinct, iter_inputs
 from kg.iri import Minter
 from kg.model import Article, DocExtraction, EntityKind
 from kg.nlp import Model
+from kg.outdir import claim
 from kg.parallel import BATCH_SIZE, Executor, Local, Pool, RenderJob, batches
 from kg.progress import Tracker, quiet
 from kg.render import DocParts
@@ -56,6 +58,7 @@ from kg.validate import Report, cross_document, engine, report
 
 __all__ = ["BATCH_SIZE", "Build", "build", "extract_all"]
 
+HOLD_EXTRACTIONS = 1000  # extractions kept in memory between extraction and render
 CACHE_FOLDER = ".cache"  # under the output folder, unless --cache names another
 SHARD_DOCUMENTS = 256  # documents per N-Quads shard
 STAGES = ("ingest", "extract", "resolve", "render", "validate", "write")
@@ -131,90 +134,92 @@ def build(
     the document graphs are also written there as N-Quads, ``SHARD_DOCUMENTS`` documents
     a file (``part-00000.nq`` ...), ready to bulk-load in parallel.
     """
-    model = nlp if isinstance(nlp, Model) else Model(None, nlp)
-    seconds: dict[str, float] = dict.fromkeys(STAGES, 0.0)
-    clock = [perf_counter()]
+    with _holding(out_dir):
+        model = nlp if isinstance(nlp, Model) else Model(None, nlp)
+        seconds: dict[str, float] = dict.fromkeys(STAGES, 0.0)
+        clock = [perf_counter()]
 
-    peak: dict[str, float] = {}
+        peak: dict[str, float] = {}
 
-    def lap(stage: str) -> None:
-        now = perf_counter()
-        seconds[stage] += now - clock[0]
-        clock[0] = now
-        peak[stage] = peak_mib()
+        def lap(stage: str) -> None:
+            now = perf_counter()
+            seconds[stage] += now - clock[0]
+            clock[0] = now
+            peak[stage] = peak_mib()
 
-    articles: list[Article] = []
-    errors: list[InputError] = []
-    for item in iter_inputs(inputs, reading):
-        (errors if isinstance(item, InputError) else articles).append(item)  # type: ignore[arg-type]
-    unique, merged = distinct(articles)
-    del articles
-    lap("ingest")
+        articles: list[Article] = []
+        errors: list[InputError] = []
+        for item in iter_inputs(inputs, reading):
+            (errors if isinstance(item, InputError) else articles).append(item)  # type: ignore[arg-type]
+        unique, merged = distinct(articles)
+        del articles
+        lap("ingest")
 
-    if out_dir is not None:
-        _make_folder(out_dir)
-    folder = cache or (out_dir / CACHE_FOLDER if out_dir is not None else None)
-    store_cache = BuildCache(folder if use_cache else None)
-    runner = executor or (Pool(jobs, model, model.name) if jobs > 1 else Local(model))
-    keep_memory = store_cache.folder is None
-    done = False
-    try:
-        extracted = [0]
-        keys, doc_names = _extract(unique, model, store_cache, runner, progress, lap, extracted)
-        locals_ = {d.sha256: tuple(e.local_id for e in d.entities) for d in doc_names}
-        resolution = resolve_names(doc_names)
-        del doc_names
-        lap("resolve")
-        shapes = engine()
-        spill = Path(tempfile.mkdtemp(prefix=".kg-build-", dir=out_dir)) if out_dir else None
-        assembler = Assembler(resources.context(), spill)
+        folder = cache or (out_dir / CACHE_FOLDER if out_dir is not None else None)
+        store_cache = BuildCache(folder if use_cache else None)
+        runner = executor or (Pool(jobs, model, model.name) if jobs > 1 else Local(model))
+        keep_memory = store_cache.folder is None
+        done = False
         try:
-            jobs_of = _render_jobs(unique, keys, locals_, resolution, base, store_cache)
-            rendered = _render(jobs_of, store_cache, runner, progress, len(unique))
-            for parts in rendered if shards is None else _sharded(rendered, shards):
-                assembler.add(parts)
-            lap("render")
-            checked = report(
-                [*assembler.findings, *_cross_document(assembler, resolution, base, shapes)]
+            extracted = [0]
+            held: dict[str, DocExtraction] = {}
+            keys, doc_names = _extract(
+                unique, model, store_cache, runner, progress, lap, extracted, held
             )
-            lap("validate")
-            written, counts = assembler.write(out_dir, turtle(checked.graph))
-            lap("write")
+            locals_ = {d.sha256: tuple(e.local_id for e in d.entities) for d in doc_names}
+            resolution = resolve_names(doc_names)
+            del doc_names
+            lap("resolve")
+            shapes = engine()
+            spill = Path(tempfile.mkdtemp(prefix=".kg-build-", dir=out_dir)) if out_dir else None
+            assembler = Assembler(resources.context(), spill)
+            try:
+                jobs_of = _render_jobs(unique, keys, locals_, resolution, base, store_cache, held)
+                rendered = _render(jobs_of, store_cache, runner, progress, len(unique))
+                for parts in rendered if shards is None else _sharded(rendered, shards):
+                    assembler.add(parts)
+                lap("render")
+                checked = report(
+                    [*assembler.findings, *_cross_document(assembler, resolution, base, shapes)]
+                )
+                lap("validate")
+                written, counts = assembler.write(out_dir, turtle(checked.graph))
+                lap("write")
+            finally:
+                assembler.close()
+                if spill is not None:
+                    shutil.rmtree(spill, ignore_errors=True)
+            cached = {"extractions": len(unique) - extracted[0], "parts": store_cache.hits["parts"]}
+            done = True
         finally:
-            assembler.close()
-            if spill is not None:
-                shutil.rmtree(spill, ignore_errors=True)
-        cached = {"extractions": len(unique) - extracted[0], "parts": store_cache.hits["parts"]}
-        done = True
-    finally:
-        # A failed build stops its workers at once rather than waiting for their batches.
-        (runner.close if done else getattr(runner, "terminate", runner.close))()
-        if not keep_memory:
-            store_cache.close(prune=done and not errors)
-    source = _source(unique, keys, resolution, store_cache, model, keep_memory)
-    result = Build(
-        documents=assembler.documents,
-        triples=assembler.triples,
-        counts=dict(counts),
-        report=checked,
-        errors=tuple(errors),
-        files=tuple(written),
-        merged=tuple(merged),
-        seconds=seconds,
-        peak_mib=peak,
-        cached=cached,
-        base=base,
-        _source=source,
-    )
-    if store is not None:
-        payloads = (
-            payloads_from_folder(out_dir)
-            if out_dir is not None
-            else payloads_from_graphs(result.graphs)
+            # A failed build stops its workers at once rather than waiting for their batches.
+            (runner.close if done else getattr(runner, "terminate", runner.close))()
+            if not keep_memory:
+                store_cache.close(prune=done and not errors)
+        source = _source(unique, keys, resolution, store_cache, model, keep_memory)
+        result = Build(
+            documents=assembler.documents,
+            triples=assembler.triples,
+            counts=dict(counts),
+            report=checked,
+            errors=tuple(errors),
+            files=tuple(written),
+            merged=tuple(merged),
+            seconds=seconds,
+            peak_mib=peak,
+            cached=cached,
+            base=base,
+            _source=source,
         )
-        stored = sync_store(store, payloads, base, progress, prune=not errors)
-        result = replace(result, stored=stored)
-    return result
+        if store is not None:
+            payloads = (
+                payloads_from_folder(out_dir)
+                if out_dir is not None
+                else payloads_from_graphs(result.graphs)
+            )
+            stored = sync_store(store, payloads, base, progress, prune=not errors)
+            result = replace(result, stored=stored)
+        return result
 
 
 def _extract(
@@ -225,8 +230,14 @@ def _extract(
     progress: Tracker,
     lap: Callable[[str], None],
     extracted: list[int],
+    held: dict[str, DocExtraction],
 ) -> tuple[dict[str, str], list[DocNames]]:
-    """Each article's cache key, and its entities' names; extracting the ones not cached."""
+    """Each article's cache key, and its entities' names; extracting the ones not cached.
+
+    The first ``HOLD_EXTRACTIONS`` new extractions are also kept in ``held`` for the
+    render, which else reads them back from the cache: decoding costs about as much as
+    writing a document's Turtle, and the hold is bounded, so memory stays flat.
+    """
     fingerprint = extraction_fingerprint(model.describe())
     keys = {a.sha256: article_key(fingerprint, a) for a in articles}
     found: list[DocNames] = []
@@ -245,6 +256,8 @@ def _extract(
         for extraction in done:
             key = keys[extraction.article.sha256]
             cache.put_extraction(key, extraction)
+            if len(held) < HOLD_EXTRACTIONS:
+                held[extraction.article.sha256] = extraction
             doc_names = names(extraction)
             cache.put_names(key, _names_to_json(doc_names))
             found.append(doc_names)
@@ -270,6 +283,7 @@ def _render_jobs(
     resolution: Resolution,
     base: str,
     cache: BuildCache,
+    held: dict[str, DocExtraction],
 ) -> Iterator[tuple[str, Callable[[], RenderJob]]]:
     """Each document's parts key, and how to make its render job (read when needed).
 
@@ -289,7 +303,9 @@ def _render_jobs(
             # Made when needed: a build keeps no per-document resolution meanwhile.
             mine = resolution.document(article.sha256, locals_[article.sha256])
             shared = frozenset(iris(g) for g in mine.entities.values())
-            extraction = cache.extraction(keys[article.sha256], article)
+            extraction = held.pop(article.sha256, None) or cache.extraction(
+                keys[article.sha256], article
+            )
             if extraction is None:
                 raise RuntimeError(f"{article.id}: its extraction left the build cache")
             return RenderJob(extraction, mine, base, shared)
@@ -336,6 +352,14 @@ def peak_mib() -> float:
         pass
     found = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return found / (1024 * 1024) if sys.platform == "darwin" else found / 1024
+
+
+def _holding(out_dir: Path | None) -> contextlib.AbstractContextManager[None]:
+    """The output folder, made and held for this build (see :mod:`kg.outdir`)."""
+    if out_dir is None:
+        return contextlib.nullcontext()
+    _make_folder(out_dir)
+    return claim(out_dir)
 
 
 def _make_folder(folder: Path) -> None:

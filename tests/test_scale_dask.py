@@ -26,7 +26,7 @@ def cluster(pipeline: Language) -> Iterator[object]:
     dask_executor._MODELS[None] = pipeline  # what the worker would load by name
     with (
         distributed.LocalCluster(
-            n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+            n_workers=1, threads_per_worker=1, processes=False, dashboard_address="127.0.0.1:0"
         ) as local,
         distributed.Client(local) as client,
     ):

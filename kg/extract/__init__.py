@@ -17,6 +17,7 @@ from kg.extract.layout import Section, paragraphs, sections
 from kg.extract.mentions import MentionFinder
 from kg.extract.registry import Registry
 from kg.extract.roles import parse_roles, role_after, role_before
+from kg.extract.speakers import doc_text
 from kg.lexicon import Lexicon
 from kg.model import (
     Article,
@@ -38,7 +39,7 @@ _AGAINST = frozenset({"Condemn", "Oppose", "Deny"})
 
 def extract(article: Article, doc: Doc, lexicon: Lexicon) -> DocExtraction:
     """Everything newskg extracts from one parsed article."""
-    if doc.text != article.text:
+    if doc_text(doc) != article.text:
         raise ValueError(f"{article.id}: the parsed text is not the article's text")
     text = article.text
     paras = paragraphs(text)
@@ -158,7 +159,7 @@ def _role_phrases(
         for mention in entity.mentions:
             if any(h.start <= mention.start < h.end for h in headed):
                 continue
-            before = role_before(doc.text, mention.start, lexicon)
+            before = role_before(doc_text(doc), mention.start, lexicon)
             if before is not None:
                 yield entity.local_id, Span(*before)
             after = _role_after(doc, mention, lexicon)
@@ -168,7 +169,7 @@ def _role_phrases(
 
 def _role_after(doc: Doc, mention: Span, lexicon: Lexicon) -> Span | None:
     """'Name, MEP from Spain, Vice-Chair of ..., stressed': the phrase up to the verb."""
-    if not role_after(doc.text, mention.end, lexicon):
+    if not role_after(doc_text(doc), mention.end, lexicon):
         return None
     span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
     if span is None:
@@ -178,7 +179,7 @@ def _role_after(doc: Doc, mention: Span, lexicon: Lexicon) -> Span | None:
     if root.dep_ in ("nsubj", "nsubjpass") and root.head.idx > start:
         end = root.head.idx
         # The apposition closes with a comma: ', also joined' leaves 'also' out.
-        comma = doc.text.rfind(",", start, end)
+        comma = doc_text(doc).rfind(",", start, end)
         if comma > start:
             end = comma
     else:
@@ -187,10 +188,10 @@ def _role_after(doc: Doc, mention: Span, lexicon: Lexicon) -> Span | None:
             return None
         last = max((c.right_edge for c in appos), key=lambda t: t.i)
         end = last.idx + len(last)
-    line_end = doc.text.find("\n", start)
+    line_end = doc_text(doc).find("\n", start)
     if line_end != -1:
         end = min(end, line_end)
-    while end > start and doc.text[end - 1] in " ,;:":
+    while end > start and doc_text(doc)[end - 1] in " ,;:":
         end -= 1
     return Span(start, end) if start < end else None
 
@@ -198,7 +199,7 @@ def _role_after(doc: Doc, mention: Span, lexicon: Lexicon) -> Span | None:
 def _memberships(
     doc: Doc, registry: Registry, lexicon: Lexicon, live: list[Section]
 ) -> Iterator[Membership]:
-    text = doc.text
+    text = doc_text(doc)
     seen: set[tuple[int, int, int | None, bool]] = set()
     for person, phrase in _role_phrases(doc, registry, lexicon, live):
         for claim in parse_roles(text[phrase.start : phrase.end], lexicon):
@@ -256,7 +257,7 @@ def _attributions(
         if labelled is not None:
             yield labelled
             continue
-        quotes = list(quotations(doc.text, para))
+        quotes = list(quotations(doc_text(doc), para))
         direct = list(attributor.direct(para, quotes))
         reported = list(attributor.reported(para, quotes))
         # A quotation inside a reported clause is part of that (mixed) statement.

@@ -29,7 +29,7 @@ from kg.extract.content import (
     that_clause,
 )
 from kg.extract.registry import Registry
-from kg.extract.speakers import SPEAKERS, Speaker, Speakers, trim
+from kg.extract.speakers import SPEAKERS, Speaker, Speakers, doc_text, trim
 from kg.model import EntityKind, Span
 
 # Curly quotes, straight quotes, and the doubled apostrophes some wires use (''…'', ``…'').
@@ -117,7 +117,7 @@ class Attributor:
 
     def __init__(self, doc: Doc, registry: Registry, verbs: frozenset[str]) -> None:
         self.doc = doc
-        self.text = doc.text
+        self.text = doc_text(doc)
         self.registry = registry
         self.verbs = verbs
         self.speakers = Speakers(doc, registry, verbs)

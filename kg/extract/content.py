@@ -11,7 +11,7 @@ import re
 
 from spacy.tokens import Token
 
-from kg.extract.speakers import trim
+from kg.extract.speakers import doc_text, trim
 from kg.model import Span
 
 SUBJECT = frozenset({"nsubj", "nsubjpass"})
@@ -166,11 +166,11 @@ def after_colon(verb: Token, paragraph: Span) -> Span | None:
     following = verb.doc[verb.i + 1] if verb.i + 1 < len(verb.doc) else None
     if following is None or following.text != ":":
         return None
-    start, end = trim(verb.doc.text, following.idx + 1, paragraph.end)
+    start, end = trim(doc_text(verb.doc), following.idx + 1, paragraph.end)
     if end <= start:
         # 'The governor added:' closing its paragraph: the next paragraph is what he said.
-        start, end = _next_paragraph(verb.doc.text, paragraph.end)
-    if end <= start or len(verb.doc.text[start:end].split()) < MIN_WORDS:
+        start, end = _next_paragraph(doc_text(verb.doc), paragraph.end)
+    if end <= start or len(doc_text(verb.doc)[start:end].split()) < MIN_WORDS:
         return None
     return Span(start, end)
 
@@ -189,7 +189,7 @@ def fronted(verb: Token) -> Span | None:
     lead = [t for t in verb.doc[sent.start : comma] if not (t.is_punct or t.is_space)]
     if len(lead) < MIN_WORDS:
         return None
-    start, end = trim(verb.doc.text, lead[0].idx, lead[-1].idx + len(lead[-1]))
+    start, end = trim(doc_text(verb.doc), lead[0].idx, lead[-1].idx + len(lead[-1]))
     return Span(start, end) if start < end else None
 
 
@@ -210,7 +210,7 @@ def parenthetical(verb: Token) -> Span | None:
     rest = [t for t in verb.head.subtree if t.i not in inner and not t.is_punct]
     if len(rest) < MIN_WORDS:
         return None
-    start, end = trim(verb.doc.text, rest[0].idx, rest[-1].idx + len(rest[-1]))
+    start, end = trim(doc_text(verb.doc), rest[0].idx, rest[-1].idx + len(rest[-1]))
     return Span(start, end) if start < end else None
 
 
@@ -244,7 +244,7 @@ def _passive_subject(verb: Token) -> Span | None:
         tokens = list(subject.subtree)
     if len(tokens) < _MIN_OBJECT_WORDS:
         return None
-    start, end = trim(verb.doc.text, tokens[0].idx, tokens[-1].idx + len(tokens[-1]))
+    start, end = trim(doc_text(verb.doc), tokens[0].idx, tokens[-1].idx + len(tokens[-1]))
     return Span(start, end) if start < end else None
 
 
@@ -313,5 +313,5 @@ def _governed(verb: Token, verbs: frozenset[str]) -> Span | None:
         tokens = tokens[1:]
     if len(tokens) < _MIN_OBJECT_WORDS:
         return None
-    start, end = trim(verb.doc.text, tokens.start_char, tokens.end_char)
+    start, end = trim(doc_text(verb.doc), tokens.start_char, tokens.end_char)
     return Span(start, end) if start < end else None

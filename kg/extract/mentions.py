@@ -30,6 +30,7 @@ from kg.extract.names import (
     sub_runs,
 )
 from kg.extract.roles import is_role_phrase, role_after, role_before
+from kg.extract.speakers import doc_text
 from kg.iri import fold, normalise_name
 from kg.lexicon import Institution, Lexicon
 from kg.model import EntityKind, Span
@@ -104,7 +105,7 @@ class MentionFinder:
         role_spans: Iterable[Span] = (),
     ) -> None:
         self.doc = doc
-        self.text = doc.text
+        self.text = doc_text(doc)
         self.lexicon = lexicon
         self.mentions: dict[tuple[int, int], Mention] = {}
         self.acronyms: dict[str, str] = {}  # acronym -> long name, as defined in the text
