@@ -140,7 +140,8 @@ def build(
     named graph of the store, replaced whole when its triples change and removed with
     its document. Unchanged articles are taken from the build cache (OUT/.cache): a
     rebuild parses only what changed. With --executor dask, the shards of graph.nq are
-    also written to OUT/shards/, ready to bulk-load.
+    also written to OUT/shards/, ready to bulk-load. One build at a time writes into
+    OUT; it removes what an interrupted build left there.
     """
     # Imported here so that `kg --help` does not pay for loading spaCy.
     from kg import nlp as nlp_module

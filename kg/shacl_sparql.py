@@ -26,7 +26,7 @@ from kg.shacl_checks import Finding, Unsupported
 if TYPE_CHECKING:
     from kg.shacl import Data, _Shape
 
-__all__ = ["SparqlConstraint", "predicates", "run_sparql"]
+__all__ = ["SparqlConstraint", "from_oxigraph", "predicates", "run_sparql"]
 
 Triple = tuple[Node, Node, Node]
 
@@ -95,7 +95,7 @@ def _oxigraph_solutions(
         raise Unsupported(f"{constraint.constraint} is not a SELECT query")
     names = [v.value for v in solutions.variables]
     return [
-        {name: _rdflib(solution[name]) for name in names if solution[name] is not None}
+        {name: from_oxigraph(solution[name]) for name in names if solution[name] is not None}
         for solution in solutions
     ]
 
@@ -161,7 +161,8 @@ def _ox(term: Node, cache: dict[Node, Any]) -> Any:
     return found
 
 
-def _rdflib(term: Any) -> Node:
+def from_oxigraph(term: Any) -> Node:
+    """A pyoxigraph term back as an rdflib term."""
     if isinstance(term, pyoxigraph.NamedNode):
         return URIRef(term.value)
     if isinstance(term, pyoxigraph.BlankNode):

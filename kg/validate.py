@@ -37,6 +37,7 @@ from rdflib.term import Node
 from kg import resources
 from kg.errors import ValidationInputError
 from kg.shacl import Finding, Shapes, Unsupported
+from kg.shacl_sparql import from_oxigraph
 from kg.vocab import bind_prefixes
 
 __all__ = [
@@ -301,17 +302,6 @@ def _to_oxigraph(term: Node) -> Any:
     raise TypeError(f"unexpected RDF term {term!r}")
 
 
-def _from_oxigraph(term: Any) -> Node:
-    """A pyoxigraph term back as an rdflib term."""
-    if isinstance(term, pyoxigraph.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, pyoxigraph.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    return Literal(term.value, datatype=URIRef(term.datatype.value))
-
-
 def _oxigraph_store(data: Graph) -> Any:
     """An in-memory pyoxigraph store of the data: its SPARQL engine plans joins well."""
     store = pyoxigraph.Store()
@@ -377,7 +367,7 @@ def _add_whole_graph_results(
         solutions = store.query(constraint.query)
         for solution in solutions:
             bindings = {
-                name: _from_oxigraph(solution[name])
+                name: from_oxigraph(solution[name])
                 for name in (v.value for v in solutions.variables)
                 if solution[name] is not None
             }
