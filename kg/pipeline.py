@@ -23,6 +23,7 @@ processes, or a Dask cluster; the files are the same bytes whichever runs them.
 from __future__ import annotations
 
 import contextlib
+import gc
 import resource
 import shutil
 import sys
@@ -134,7 +135,7 @@ def build(
     the document graphs are also written there as N-Quads, ``SHARD_DOCUMENTS`` documents
     a file (``part-00000.nq`` ...), ready to bulk-load in parallel.
     """
-    with _holding(out_dir):
+    with _holding(out_dir), _fewer_collections():
         model = nlp if isinstance(nlp, Model) else Model(None, nlp)
         seconds: dict[str, float] = dict.fromkeys(STAGES, 0.0)
         clock = [perf_counter()]
@@ -352,6 +353,26 @@ def peak_mib() -> float:
         pass
     found = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return found / (1024 * 1024) if sys.platform == "darwin" else found / 1024
+
+
+@contextlib.contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Python's cyclic collector, run less often for the length of a build.
+
+    A build allocates millions of short-lived objects (spaCy tokens, RDF terms) while it
+    holds a loaded model and the extractions it has made; every full collection walks
+    all of them. The objects alive at the start (the model) are frozen out of the
+    collector's view and the youngest generation collected ten times less often: about
+    3% of a build's time at 100 articles, more at 1,000. Both are restored at the end.
+    """
+    old = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(max(old[0], 7000), *old[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
+        gc.unfreeze()
 
 
 def _holding(out_dir: Path | None) -> contextlib.AbstractContextManager[None]:
