@@ -176,6 +176,7 @@ class Assembler:
     def _shared(self) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
         """The shared subjects' blocks and nodes, written once from all their triples."""
         blocks, nodes, counts, prefixes = shared_parts(self.shared_triples(), self.context)
+        self._shared_triples = None  # checked and written: what is left is text
         self.counts.update(counts)
         self.turtle_prefixes |= prefixes
         return blocks, nodes
