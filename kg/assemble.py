@@ -41,7 +41,11 @@ __all__ = ["FILES", "Assembler"]
 
 FILES = ("graph.ttl", "graph.jsonld", "graph.trig", "graph.nq", "validation.ttl", "people.json")
 RUN_BYTES = 128 * 1024 * 1024  # of rendered text held before a run is spilled
-_CHUNK = 2000  # items per pickle in a spilled run
+# A spilled run is read back a chunk at a time while every run is merged, so a chunk is
+# capped in text as well as in items: a run's TriG is one whole document graph an item,
+# and 2,000 of them a chunk held about 1 GB at 10,000 articles.
+_CHUNK = 2000  # items per pickle in a spilled run, at most
+_CHUNK_CHARS = 1 << 20  # characters of text per pickle, about
 
 T = TypeVar("T")
 Triple = tuple[Any, Any, Any]
@@ -253,8 +257,23 @@ class Assembler:
 
 def _dump(path: Path, items: list[Any]) -> None:
     with open(path, "wb") as file:
-        for start in range(0, len(items), _CHUNK):
-            pickle.dump(items[start : start + _CHUNK], file, protocol=pickle.HIGHEST_PROTOCOL)
+        chunk: list[Any] = []
+        chars = 0
+        for item in items:
+            chunk.append(item)
+            chars += _chars(item)
+            if len(chunk) >= _CHUNK or chars >= _CHUNK_CHARS:
+                pickle.dump(chunk, file, protocol=pickle.HIGHEST_PROTOCOL)
+                chunk, chars = [], 0
+        if chunk:
+            pickle.dump(chunk, file, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _chars(item: Any) -> int:
+    """About how much text an item of a run holds: a (key, text) pair or a person."""
+    if isinstance(item, PersonPart):
+        return 100 + sum(len(e[2]) for e in (*item.memberships, *item.positions))
+    return sum(len(part) for part in item if isinstance(part, str))
 
 
 def _load(path: Path) -> Iterator[Any]:
