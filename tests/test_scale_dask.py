@@ -84,3 +84,27 @@ def test_an_unreachable_scheduler_is_one_clear_error() -> None:
 
     with pytest.raises(KgError, match="dask scheduler"):
         DaskExecutor("tcp://127.0.0.1:9", timeout="1s")
+
+
+def test_the_local_cluster_listens_on_this_machine_only() -> None:
+    """--executor dask without --scheduler: worker processes, every socket on 127.0.0.1."""
+    import psutil
+
+    def listening(process: psutil.Process) -> set[tuple[str, int]]:
+        found = process.net_connections(kind="inet")
+        return {(c.laddr.ip, c.laddr.port) for c in found if c.status == psutil.CONN_LISTEN}
+
+    me = psutil.Process()
+    before = listening(me)  # other tests' clusters in this process are not this one's
+    executor = DaskExecutor(None, None, workers=1)
+    try:
+        workers = me.children(recursive=True)
+        opened = listening(me) - before
+        for worker in workers:
+            opened |= listening(worker)
+    finally:
+        executor.close()
+    assert workers  # the workers are processes of their own
+    listening_at = sorted(opened)
+    assert listening_at, "the cluster should listen somewhere"
+    assert {ip for ip, _ in listening_at} == {"127.0.0.1"}, listening_at
