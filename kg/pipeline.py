@@ -28,6 +28,7 @@ import resource
 import shutil
 import sys
 import tempfile
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -171,25 +172,11 @@ def build(
             resolution = resolve_names(doc_names)
             del doc_names
             lap("resolve")
-            shapes = engine()
-            spill = Path(tempfile.mkdtemp(prefix=".kg-build-", dir=out_dir)) if out_dir else None
-            assembler = Assembler(resources.context(), spill)
-            try:
-                jobs_of = _render_jobs(unique, keys, locals_, resolution, base, store_cache, held)
-                rendered = _render(jobs_of, store_cache, runner, progress, len(unique))
-                for parts in rendered if shards is None else _sharded(rendered, shards):
-                    assembler.add(parts)
-                lap("render")
-                checked = report(
-                    [*assembler.findings, *_cross_document(assembler, resolution, base, shapes)]
-                )
-                lap("validate")
-                written, counts = assembler.write(out_dir, turtle(checked.graph))
-                lap("write")
-            finally:
-                assembler.close()
-                if spill is not None:
-                    shutil.rmtree(spill, ignore_errors=True)
+            jobs_of = _render_jobs(unique, keys, locals_, resolution, base, store_cache, held)
+            rendered = _render(jobs_of, store_cache, runner, progress, len(unique))
+            assembler, checked, written, counts = _assemble(
+                rendered, resolution, base, out_dir, shards, lap
+            )
             cached = {"extractions": len(unique) - extracted[0], "parts": store_cache.hits["parts"]}
             done = True
         finally:
@@ -221,6 +208,36 @@ def build(
             stored = sync_store(store, payloads, base, progress, prune=not errors)
             result = replace(result, stored=stored)
         return result
+
+
+def _assemble(
+    rendered: Iterable[DocParts],
+    resolution: Resolution,
+    base: str,
+    out_dir: Path | None,
+    shards: Path | None,
+    lap: Callable[[str], None],
+) -> tuple[Assembler, Report, list[Path], Counter[str]]:
+    """Every document's parts merged, checked across documents and written (render,
+    validate and write stages); the runs spill into a hidden folder that goes with them."""
+    shapes = engine()
+    spill = Path(tempfile.mkdtemp(prefix=".kg-build-", dir=out_dir)) if out_dir else None
+    assembler = Assembler(resources.context(), spill)
+    try:
+        for parts in rendered if shards is None else _sharded(rendered, shards):
+            assembler.add(parts)
+        lap("render")
+        checked = report(
+            [*assembler.findings, *_cross_document(assembler, resolution, base, shapes)]
+        )
+        lap("validate")
+        written, counts = assembler.write(out_dir, turtle(checked.graph))
+        lap("write")
+    finally:
+        assembler.close()
+        if spill is not None:
+            shutil.rmtree(spill, ignore_errors=True)
+    return assembler, checked, written, counts
 
 
 def _extract(
