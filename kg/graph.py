@@ -16,6 +16,7 @@ no ``Graph`` (whose indexes cost more than everything else here).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
@@ -60,6 +61,13 @@ def _issued(value: str) -> Literal | None:
     return None
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _integer(value: int) -> Literal:
+    """An xsd:integer literal, made once per process: every document's offsets are small
+    integers, and rdflib builds a literal from a Python value slowly."""
+    return Literal(value)
+
+
 class _DocumentGraph:
     """Writes one document's triples, each once, in the order they are found."""
 
@@ -72,7 +80,6 @@ class _DocumentGraph:
         # A dict is an ordered set; rdflib's Graph.add costs ten times more.
         self.triples: dict[Triple, None] = {}
         self._iris: dict[int, URIRef] = {}
-        self._integers: dict[int, Literal] = {}
         self._evidence: dict[Span, URIRef] = {}
 
     def add(self, s: URIRef, p: URIRef, o: Node) -> None:
@@ -86,10 +93,7 @@ class _DocumentGraph:
         return iri
 
     def integer(self, value: int) -> Literal:
-        literal = self._integers.get(value)
-        if literal is None:
-            literal = self._integers[value] = Literal(value)
-        return literal
+        return _integer(value)
 
     def build(self) -> list[Triple]:
         self.document()

@@ -118,6 +118,10 @@ class JsonLdContext:
         key = (iri, vocab, terms)
         found = self._cache.get(key)
         if found is None:
+            if len(self._cache) >= _CACHE_LIMIT:
+                # Bounded: a build compacts every node's IRI, millions at 10,000 articles,
+                # and all but the vocabulary's are asked of one document only.
+                self._cache.clear()
             found = self._cache[key] = self._compact(iri, vocab, terms)
         return found
 
@@ -257,6 +261,8 @@ class JsonLdContext:
             found[key] = listed if len(listed) > 1 or as_set else listed[0]
         return found
 
+
+_CACHE_LIMIT = 1 << 15  # compacted IRIs kept (JsonLdContext.iri)
 
 # A JSON-LD node being built: compacted types; per key, @set-ness and values by sort key.
 JsonNode = tuple[list[str], dict[str, tuple[bool, dict[tuple[str, str, str, str], Any]]]]

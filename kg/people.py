@@ -123,9 +123,17 @@ class _Index:
                 elif is_type(p) and any(o is _PERSON or o == _PERSON for o in objects):
                     self.persons.append(s)
         self.ctx = _context()
+        self._values: dict[tuple[Node, str], list[tuple[Node, Any]]] = {}
 
     def values(self, node: Node, key: str) -> list[tuple[Node, Any]]:
         """(object, compacted value) of each value the context compacts to ``key``."""
+        # Asked again and again (a shared organisation's name, a selector's text twice).
+        found = self._values.get((node, key))
+        if found is None:
+            found = self._values[(node, key)] = self._compacted(node, key)
+        return found
+
+    def _compacted(self, node: Node, key: str) -> list[tuple[Node, Any]]:
         by_p = self.props.get(node)
         objects = by_p.get(_KEYS[key]) if by_p else None
         if not objects:

@@ -303,6 +303,20 @@ def test_jsonld_is_compacted_with_the_inline_context() -> None:
     }
 
 
+def test_jsonld_compacts_the_same_once_its_cache_is_full(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The compacted IRIs a context keeps are bounded, and dropping them changes nothing."""
+    from kg import jsonld as jsonld_module
+
+    iris = [f"{KG}person/p-{i}" for i in range(40)] + [str(RDF.type), f"{KG}Person"]
+    fresh = jsonld_module.JsonLdContext(CONTEXT)
+    expected = [fresh.iri(i, vocab=v) for i in iris for v in (False, True)]
+    monkeypatch.setattr(jsonld_module, "_CACHE_LIMIT", 8)
+    bounded = jsonld_module.JsonLdContext(CONTEXT)
+    for _ in range(2):
+        assert [bounded.iri(i, vocab=v) for i in iris for v in (False, True)] == expected
+        assert len(bounded._cache) <= 8
+
+
 def test_jsonld_vocab_context_uses_terms_and_language() -> None:
     doc = json.loads(jsonld(union(dataset()), VOCAB_CONTEXT))
     position = next(n for n in doc["@graph"] if "position/" in n["iri"])

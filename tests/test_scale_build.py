@@ -6,6 +6,7 @@ import json
 import shutil
 import sqlite3
 from pathlib import Path
+from weakref import WeakKeyDictionary
 
 import pytest
 from hypothesis import given
@@ -13,13 +14,14 @@ from hypothesis import strategies as st
 from rdflib import URIRef
 from spacy.language import Language
 
-from kg import resources
+from kg import parallel, resources
 from kg.assemble import FILES, Assembler
 from kg.cache_codec import decode_extraction, decode_parts, encode_extraction, encode_parts
 from kg.export import turtle
 from kg.graph import document_triples
 from kg.iri import DEFAULT_BASE, Minter
 from kg.jsonld import JsonLdContext
+from kg.model import Article
 from kg.pipeline import build
 from kg.render import render
 from kg.syntax import dump_json
@@ -64,6 +66,29 @@ def test_kg_build_jobs_2_writes_the_same_bytes(cold: Path, tmp_path: Path) -> No
 def _copy_examples(folder: Path) -> Path:
     shutil.copytree(EXAMPLES, folder)
     return folder
+
+
+def test_only_a_pipelines_first_articles_leave_their_strings_behind(
+    pipeline: Language, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first WARM articles are parsed outside a memory zone (spaCy's tokenizer caches
+    only there); every later one inside one, which frees the strings it added."""
+    monkeypatch.setattr(parallel, "WARM", 2)
+    monkeypatch.setattr(parallel, "ZONE", 1)
+    monkeypatch.setattr(parallel, "_parsed", WeakKeyDictionary())
+    articles = [Article(f"{i}.txt", f"Qorvanek{i} Brandt said the plan works.") for i in range(3)]
+    found = list(parallel.Local(lambda: pipeline).extract(articles))
+    assert [w in pipeline.vocab.strings for w in ("Qorvanek0", "Qorvanek1", "Qorvanek2")] == [
+        True,
+        True,
+        False,
+    ]
+    later = parallel.extract_batch(pipeline, articles[2:])
+    assert "Qorvanek2" not in pipeline.vocab.strings
+    monkeypatch.setattr(parallel, "_parsed", WeakKeyDictionary())
+    # Parsed outside a zone this time (a pipeline's first article): the same extraction.
+    assert parallel.extract_batch(pipeline, articles[2:]) == later == found[2:]
+    assert "Qorvanek2" in pipeline.vocab.strings
 
 
 def test_a_rebuild_parses_only_the_changed_article(pipeline: Language, tmp_path: Path) -> None:
