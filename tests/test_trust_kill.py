@@ -253,6 +253,21 @@ def check_intact(setup: Setup) -> State:
     return State(tuple(new_files), new_graphs, hidden)
 
 
+# Where a kill must land for the test to mean what it says. The trigger is polled from
+# this process, so on a busy machine SIGKILL can land a few milliseconds late, after the
+# file it aimed at was renamed; such a kill still had to lose nothing (it was checked),
+# and it is tried again, with the previous build's files put back first.
+AIMED: dict[str, Callable[[State], bool]] = {
+    "while writing graph.ttl": lambda state: "graph.ttl" not in state.new_files,
+}
+ATTEMPTS = 3
+
+
+def put_back(setup: Setup) -> None:
+    for name in OUTPUTS:
+        (setup.out / name).write_bytes(setup.old.files[name])
+
+
 def test_a_build_killed_at_any_point_loses_nothing_and_the_next_completes(setup: Setup) -> None:
     out, store = setup.out, setup.store
     kills: list[tuple[str, Callable[[], Trigger]]] = [
@@ -268,9 +283,13 @@ def test_a_build_killed_at_any_point_loses_nothing_and_the_next_completes(setup:
     ]
     states: dict[str, State] = {}
     for label, trigger in kills:
-        code = kill_when(setup, trigger)
-        assert code == -signal.SIGKILL, f"{label}: the build ended by itself ({code})"
-        states[label] = check_intact(setup)
+        for _ in range(ATTEMPTS):
+            code = kill_when(setup, trigger)
+            assert code == -signal.SIGKILL, f"{label}: the build ended by itself ({code})"
+            states[label] = check_intact(setup)
+            if AIMED.get(label, lambda _: True)(states[label]):
+                break
+            put_back(setup)  # the kill came late: try again from the previous files
     print("\n".join(f"{label}: {state}" for label, state in states.items()))
 
     # The kills landed where they were aimed (how many files are new right after the
