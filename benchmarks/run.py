@@ -195,6 +195,19 @@ def environment(nlp: Any) -> dict[str, Any]:
     }
 
 
+def each_run(figures: dict[str, Any]) -> list[str]:
+    """The line with every repeated run's time, when there were several."""
+    runs = {
+        "bare": figures.get("bare_all_s", []),
+        "newskg's pipeline": figures.get("bare_newskg_all_s", []),
+        "build": figures["build"].get("all_seconds", []),
+    }
+    if len(runs["bare"]) < 2:
+        return []
+    listed = (f"{what} " + ", ".join(f"{t:.2f}" for t in ts) + " s" for what, ts in runs.items())
+    return ["  each run: " + "; ".join(listed)]
+
+
 def table(all_figures: dict[str, Any]) -> str:
     env = all_figures["environment"]
     lines = [
@@ -208,7 +221,7 @@ def table(all_figures: dict[str, Any]) -> str:
         bare_rate, build_rate = n / f["bare_s"], n / b["seconds"]
         ratio = build_rate / bare_rate
         own_s = f["bare_newskg_s"]
-        times = len(f.get("bare_all_s", [0]))
+        times = len(f.get("bare_all_s", [0]))  # results from before --repeat have one
         lines += [
             f"== {n:,} articles, {words:,} words =="
             + (f" (times: the mean of {times} interleaved runs)" if times > 1 else ""),
@@ -223,21 +236,7 @@ def table(all_figures: dict[str, Any]) -> str:
             f"  built: {b['documents']} documents, {b['triples']:,} triples, "
             f"conforms {'yes' if b['conforms'] else 'NO'}, files {f['out_mib']:.1f} MiB",
             f"build / bare nlp.pipe throughput  {ratio:.2f}   (bound: >= 0.80 at 1,000)",
-            *(
-                [
-                    "  each run: "
-                    + "; ".join(
-                        f"{what} " + ", ".join(f"{t:.2f}" for t in seconds) + " s"
-                        for what, seconds in (
-                            ("bare", f["bare_all_s"]),
-                            ("newskg's pipeline", f["bare_newskg_all_s"]),
-                            ("build", b["all_seconds"]),
-                        )
-                    )
-                ]
-                if times > 1
-                else []
-            ),
+            *each_run(f),
             f"build / newskg's own pipeline     {own_s / b['seconds']:.2f}   (the cost of "
             "extraction, resolution, rendering, validation and writing)",
         ]

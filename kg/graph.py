@@ -92,9 +92,6 @@ class _DocumentGraph:
             iri = self._iris[local] = self.minter.entity(found.kind, found.key, found.label)
         return iri
 
-    def integer(self, value: int) -> Literal:
-        return _integer(value)
-
     def build(self) -> list[Triple]:
         self.document()
         for entity in self.x.entities:
@@ -153,8 +150,8 @@ class _DocumentGraph:
         self.add(node, OA.hasSelector, position)
         self.add(node, OA.hasSelector, quote)
         self.add(position, RDF.type, OA.TextPositionSelector)
-        self.add(position, OA.start, self.integer(span.start))
-        self.add(position, OA.end, self.integer(span.end))
+        self.add(position, OA.start, _integer(span.start))
+        self.add(position, OA.end, _integer(span.end))
         self.add(quote, RDF.type, OA.TextQuoteSelector)
         self.add(quote, OA.exact, Literal(text[span.start : span.end]))
         if span.start > 0:
