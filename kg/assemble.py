@@ -5,8 +5,10 @@ in memory and, when the run grows past ``run_bytes``, writes it sorted to a spil
 The subjects several documents describe (entities) are not merged document by document:
 their triples are kept once each, and :meth:`Assembler.write` writes their Turtle blocks
 and JSON-LD nodes from all of them at the end. It then merges the runs and those (a k-way
-merge, one pass) into graph.ttl, graph.jsonld, graph.trig, graph.nq and people.json, and
-writes validation.ttl; every file is written whole or not at all, all of them or none
+merge, one pass) into graph.ttl, graph.jsonld and people.json. graph.nq and graph.trig
+hold one named graph per document, so there each document's text is one piece, and the
+pieces are written in the order of the graphs' IRIs (:class:`_Chunks`). validation.ttl
+comes last; every file is written whole or not at all, all of them or none
 (:func:`kg.export.write_files`).
 
 The bytes do not depend on the order the parts arrive in nor on where runs were cut:
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import os
 import pickle
 import shutil
 import tempfile
@@ -25,7 +28,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 from rdflib import URIRef
 
@@ -42,8 +45,8 @@ __all__ = ["FILES", "Assembler"]
 FILES = ("graph.ttl", "graph.jsonld", "graph.trig", "graph.nq", "validation.ttl", "people.json")
 RUN_BYTES = 128 * 1024 * 1024  # of rendered text held before a run is spilled
 # A spilled run is read back a chunk at a time while every run is merged, so a chunk is
-# capped in text as well as in items: a run's TriG is one whole document graph an item,
-# and 2,000 of them a chunk held about 1 GB at 10,000 articles.
+# capped in text as well as in items: a person is one item with every position of the run
+# (when runs held each document's TriG as an item, 2,000 of them made a chunk of 1 GB).
 _CHUNK = 2000  # items per pickle in a spilled run, at most
 _CHUNK_CHARS = 1 << 20  # characters of text per pickle, about
 
@@ -57,10 +60,8 @@ class AssemblyError(ValueError):
 
 @dataclass
 class _Run:
-    """Parts held in memory: lines, TriG graphs, own subjects and nodes, people by IRI."""
+    """Parts held in memory: own subjects' blocks and nodes, people by IRI."""
 
-    nquads: list[str] = field(default_factory=list)
-    trig: list[tuple[str, str]] = field(default_factory=list)
     blocks: list[tuple[str, str]] = field(default_factory=list)
     nodes: list[tuple[str, str]] = field(default_factory=list)
     people: dict[str, list[PersonPart]] = field(default_factory=dict)
@@ -83,6 +84,9 @@ class Assembler:
         self._runs: list[Path] = []
         self._run = _Run()
         self.run_bytes = run_bytes
+        # A document's N-Quads and TriG are one piece each, held up to a quarter of a run.
+        self._nquads = _Chunks(self._spill_folder, ".nq", run_bytes // 4)
+        self._trig = _Chunks(self._spill_folder, ".trig", run_bytes // 4)
         self.turtle_prefixes: set[str] = set()
         self.trig_prefixes: set[str] = set()
         self.counts: Counter[str] = Counter()  # own subjects; shared ones when written
@@ -108,16 +112,14 @@ class Assembler:
         self.findings.extend(parts.findings)
         self.shared.update(parts.shared)
         self.targets.update(parts.targets)
-        run.nquads.extend(parts.nquads)
-        if parts.trig:
-            run.trig.append((parts.name, parts.trig))
+        self._nquads.add(parts.name, parts.nquads)
+        self._trig.add(parts.name, parts.trig)
         run.blocks.extend(parts.blocks)
         run.nodes.extend(parts.nodes)
         for person in parts.people:
             run.people.setdefault(person.id, []).append(person)
         run.size += (
-            sum(map(len, parts.nquads))
-            + 2 * len(parts.trig)
+            sum(len(t) for _, t in parts.blocks)
             + sum(len(t) for _, t in parts.nodes)
             + sum(len(e[2]) for p in parts.people for e in p.positions + p.memberships)
         )
@@ -135,14 +137,14 @@ class Assembler:
     def target_types(self) -> list[Triple]:
         return [decode_triple(t, self._iris) for t in sorted(self.targets)]
 
-    def _spill_run(self) -> None:
-        run = self._run
+    def _spill_folder(self) -> Path:
         if self._spill is None:
             self._spill = Path(tempfile.mkdtemp(prefix=".kg-runs-", dir=self._spill_root))
-        path = self._spill / f"run-{len(self._runs):05d}"
-        with open(path.with_suffix(".nq"), "w", encoding="utf-8") as file:
-            file.writelines(sorted(run.nquads))
-        _dump(path.with_suffix(".trig"), sorted(run.trig))
+        return self._spill
+
+    def _spill_run(self) -> None:
+        run = self._run
+        path = self._spill_folder() / f"run-{len(self._runs):05d}"
         _dump(path.with_suffix(".ttl"), sorted(run.blocks))
         _dump(path.with_suffix(".jsonld"), sorted(run.nodes))
         _dump(path.with_suffix(".people"), run.persons())
@@ -151,6 +153,8 @@ class Assembler:
 
     def close(self) -> None:
         """Remove the spill folder (also done by :meth:`write`)."""
+        self._nquads.close()
+        self._trig.close()
         if self._spill is not None:
             shutil.rmtree(self._spill, ignore_errors=True)
             self._spill = None
@@ -162,20 +166,14 @@ class Assembler:
         streams.append(iter(memory))
         return streams
 
-    def nquads(self) -> Iterator[str]:
-        run = self._run
-        streams: list[Iterator[str]] = [_lines(path.with_suffix(".nq")) for path in self._runs]
-        streams.append(iter(sorted(run.nquads)))
-        lines = streams[0] if len(streams) == 1 else heapq.merge(*streams)
-        return _chunks(lines)
+    def nquads(self) -> Iterator[bytes]:
+        return self._nquads.ordered()
 
-    def trig(self) -> Iterator[str]:
+    def trig(self) -> Iterator[str | bytes]:
         header = prefix_header(self.trig_prefixes)
         if header:
             yield header
-        merged = heapq.merge(*self._streams(".trig", sorted(self._run.trig)))
-        for _, text in merged:
-            yield text
+        yield from self._trig.ordered()
 
     def _shared(self) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
         """The shared subjects' blocks and nodes, written once from all their triples."""
@@ -255,6 +253,61 @@ class Assembler:
             self.close()
 
 
+class _Chunks:
+    """Each document's text in one file (its N-Quads, its TriG graph), in the order of the
+    documents' IRIs.
+
+    A document's text is one piece, so the file is its documents' pieces in that order:
+    no line is sorted or merged, and a piece is copied as the bytes it came as. Pieces are
+    held in memory up to ``held`` bytes, then appended to a file in the spill folder and
+    read back by their offsets when the file is written.
+    """
+
+    def __init__(self, folder: Callable[[], Path], suffix: str, held: int) -> None:
+        self._folder = folder
+        self._suffix = suffix
+        self._held = held
+        self._memory: list[tuple[str, bytes]] = []
+        self._size = 0
+        self._spilled: list[tuple[str, int, int]] = []  # name, offset, length
+        self._file: BinaryIO | None = None
+
+    def add(self, name: str, text: bytes) -> None:
+        if text:  # an empty graph has no piece, in either file
+            self._memory.append((name, text))
+            self._size += len(text)
+            if self._size > self._held:
+                self._spill()
+
+    def _spill(self) -> None:
+        if self._file is None:
+            self._file = open(self._folder() / f"chunks{self._suffix}", "w+b")  # noqa: SIM115
+        offset = self._file.seek(0, os.SEEK_END)
+        for name, text in self._memory:
+            self._spilled.append((name, offset, len(text)))
+            offset += len(text)
+        self._file.write(b"".join(text for _, text in self._memory))
+        self._memory, self._size = [], 0
+
+    def ordered(self) -> Iterator[bytes]:
+        held: list[tuple[str, bytes | tuple[int, int]]] = list(self._memory)
+        held.extend((name, (offset, length)) for name, offset, length in self._spilled)
+        held.sort(key=lambda item: item[0])
+        if self._file is not None:
+            self._file.flush()
+        for _, piece in held:
+            if isinstance(piece, bytes):
+                yield piece
+            else:
+                assert self._file is not None
+                yield os.pread(self._file.fileno(), piece[1], piece[0])
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
 def _dump(path: Path, items: list[Any]) -> None:
     with open(path, "wb") as file:
         chunk: list[Any] = []
@@ -273,7 +326,7 @@ def _chars(item: Any) -> int:
     """About how much text an item of a run holds: a (key, text) pair or a person."""
     if isinstance(item, PersonPart):
         return 100 + sum(len(e[2]) for e in (*item.memberships, *item.positions))
-    return sum(len(part) for part in item if isinstance(part, str))
+    return len(item[0]) + len(item[1])
 
 
 def _load(path: Path) -> Iterator[Any]:
@@ -285,14 +338,3 @@ def _load(path: Path) -> Iterator[Any]:
             except EOFError:
                 return
             yield from chunk
-
-
-def _chunks(lines: Iterator[str], size: int = 4096) -> Iterator[str]:
-    """Lines joined a few thousand at a time: one write call each, not one a line."""
-    while chunk := "".join(itertools.islice(lines, size)):
-        yield chunk
-
-
-def _lines(path: Path) -> Iterator[str]:
-    with open(path, encoding="utf-8", newline="") as file:
-        yield from file

@@ -233,16 +233,16 @@ def trig(graphs: Mapping[URIRef, Graph]) -> bytes:
 
 
 def nquads(graphs: Mapping[URIRef, Graph]) -> bytes:
-    """Serialise one named graph per document as N-Quads, lines sorted."""
+    """Serialise one named graph per document as N-Quads: graphs in IRI order, as in TriG,
+    and each graph's lines sorted (code point order is UTF-8 byte order)."""
     writer = TermWriter(pnames=False)
-    lines: list[str] = []
-    for name, graph in graphs.items():
+    pieces: list[str] = []
+    for name in sorted(graphs, key=str):
         g = writer.term(name)
-        lines.extend(
-            f"{writer.term(s)} {writer.term(p)} {writer.term(o)} {g} .\n" for s, p, o in graph
-        )
-    lines.sort()  # code point order is UTF-8 byte order
-    return "".join(lines).encode()
+        term = writer.term
+        lines = [f"{term(s)} {term(p)} {term(o)} {g} .\n" for s, p, o in graphs[name]]
+        pieces.extend(sorted(lines))
+    return "".join(pieces).encode()
 
 
 def jsonld(graph: Graph, context: dict[str, Any]) -> bytes:

@@ -419,13 +419,17 @@ def _sharded(parts: Iterable[DocParts], folder: Path) -> Iterator[DocParts]:
     written: set[str] = set()
     for number, group in enumerate(batches(parts, SHARD_DOCUMENTS)):
         name = f"part-{number:05d}.nq"
-        lines = sorted(line for p in group for line in p.nquads)
-        atomic_write(folder / name, "".join(lines).encode())
+        # graph.nq's order: one document's lines after another's, by graph IRI.
+        atomic_write(folder / name, b"".join(p.nquads for p in sorted(group, key=_name)))
         written.add(name)
         yield from group
     for stale in folder.glob("part-*.nq"):
         if stale.name not in written:
             stale.unlink()
+
+
+def _name(parts: DocParts) -> str:
+    return parts.name
 
 
 def _cross_document(

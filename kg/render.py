@@ -49,8 +49,10 @@ class DocParts:
     """
 
     name: str  # the document graph's IRI
-    nquads: list[str]  # its lines (sorted when the build's runs are)
-    trig: str  # its graph in TriG, "" when empty
+    # Its N-Quads lines (sorted) and its graph in TriG (b"" when empty), as UTF-8: in
+    # both files a document's text is one piece, copied as it is (see kg.assemble).
+    nquads: bytes
+    trig: bytes
     turtle_prefixes: frozenset[str]  # the prefixes its Turtle uses
     trig_prefixes: frozenset[str]
     blocks: list[tuple[str, str]]  # (subject IRI, Turtle block) of its own subjects
@@ -119,6 +121,7 @@ def render(
                 counts[cls] = counts.get(cls, 0) + 1
     turtle_prefixes = frozenset(ttl.used)
     trig = f"\n{ttl_term(name)} {{\n{''.join(_joined(blocks))}}}\n" if blocks else ""
+    nquads.sort()  # code point order is UTF-8 byte order
 
     mine = {s: by_p for s, by_p in by_s.items() if not shared(s)}
     nodes = [
@@ -133,8 +136,8 @@ def render(
         findings = shapes.check(listed, lambda n: not shared(n), distinct=True, data=data)
     return DocParts(
         name=str(name),
-        nquads=nquads,
-        trig=trig,
+        nquads="".join(nquads).encode(),
+        trig=trig.encode(),
         turtle_prefixes=turtle_prefixes,
         trig_prefixes=frozenset(ttl.used),
         blocks=own,

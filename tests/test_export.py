@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import stat
@@ -279,9 +280,14 @@ def test_trig_lists_graphs_in_iri_order() -> None:
     assert lines == sorted(lines) and len(lines) == 3
 
 
-def test_nquads_lines_are_sorted_and_unabbreviated() -> None:
+def test_nquads_lines_come_a_graph_at_a_time_sorted_and_unabbreviated() -> None:
     lines = nquads(dataset()).decode().splitlines()
-    assert lines == sorted(lines)
+    graphs = [line.rsplit(" ", 2)[1] for line in lines]
+    # Each graph's lines together, graphs in IRI order (as in TriG), lines sorted within.
+    assert graphs == sorted(graphs) and len(set(graphs)) == 3
+    for _, group in itertools.groupby(lines, key=lambda line: line.rsplit(" ", 2)[1]):
+        together = list(group)
+        assert together == sorted(together)
     assert all(line.startswith("<") and line.endswith("> .") for line in lines)
 
 
