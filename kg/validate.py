@@ -2,12 +2,11 @@
 
 The shipped shapes (``shapes/kg.ttl``) are used unless others are given. :mod:`kg.shacl`
 checks them (the SHACL Core components newskg's shapes use, reported as pySHACL
-reports them); shapes using anything else go to pySHACL, whose SPARQL constraints on a
-target class then run once over the whole graph in pyoxigraph instead (pySHACL's
-per-node queries take minutes on a few hundred positions). Validation never touches the
-network: no inference, no ``owl:imports``, and a JSON-LD file may only carry its context
-inline. The report graph gets stable blank node labels, so the same data always gives
-the same report, triple for triple and in order.
+reports them); shapes using anything else go to pySHACL (:mod:`kg.pyshacl_run`). Files
+are read by :mod:`kg.rdffiles`. Validation never touches the network: no inference, no
+``owl:imports``, and a JSON-LD file may only carry its context inline. The report graph
+gets stable blank node labels, so the same data always gives the same report, triple for
+triple and in order.
 
 A build validates each document graph apart and then, in one small cross-document check,
 the nodes several documents describe (entities): see :func:`report` and
@@ -16,29 +15,22 @@ the nodes several documents describe (entities): see :func:`report` and
 
 from __future__ import annotations
 
-import hashlib
-import json
-import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
 
-import pyoxigraph
-import pyshacl
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.graph import ConjunctiveGraph
-from rdflib.namespace import RDF, SH, XSD
-from rdflib.plugins.parsers.jsonld import to_rdf
+from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
 from kg import resources
-from kg.errors import ValidationInputError
+from kg.canonical import canonical
+from kg.pyshacl_run import pyshacl_report
+from kg.rdffiles import FORMATS, load_rdf
 from kg.shacl import Finding, Shapes, Unsupported
-from kg.shacl_sparql import from_oxigraph
-from kg.vocab import bind_prefixes
 
 __all__ = [
     "FORMATS",
@@ -52,15 +44,6 @@ __all__ = [
     "validate_files",
 ]
 
-# File extension -> (rdflib parser name, what to call the format in messages).
-FORMATS: dict[str, tuple[str, str]] = {
-    ".ttl": ("turtle", "Turtle"),
-    ".trig": ("trig", "TriG"),
-    ".nq": ("nquads", "N-Quads"),
-    ".nt": ("nt", "N-Triples"),
-    ".jsonld": ("json-ld", "JSON-LD"),
-    ".json": ("json-ld", "JSON-LD"),
-}
 
 SHAPES_NS = "https://w3id.org/newskg/shapes#"
 
@@ -205,9 +188,9 @@ def report(
         conforms = conforms and finding.severity != SH.Violation
     graph.add((root, RDF.type, SH.ValidationReport))
     graph.add((root, SH.conforms, Literal(conforms)))
-    canonical = _canonical(graph)
-    results = tuple(sorted(_results(canonical), key=Result.sort_key))
-    return Report(conforms=conforms, graph=canonical, results=results)
+    labelled = canonical(graph, SHAPES_NS)
+    results = tuple(sorted(_results(labelled), key=Result.sort_key))
+    return Report(conforms=conforms, graph=labelled, results=results)
 
 
 Triple = tuple[Node, Node, Node]
@@ -266,133 +249,12 @@ def cross_document(
 
 
 def _validate_with_pyshacl(data: Graph, shapes: Graph | None) -> Report:
-    merged = _merged(data)
-    core, whole = _split_sparql(shapes if shapes is not None else _shipped_shapes())
-    conforms, report_graph, _ = pyshacl.validate(
-        merged,
-        shacl_graph=core,
-        inference="none",
-        abort_on_first=False,
-        allow_infos=True,
-        allow_warnings=True,
-        advanced=True,
-        meta_shacl=False,
-        do_owl_imports=False,
-        js=False,
-        debug=False,
+    conforms, report_graph = pyshacl_report(
+        data, shapes if shapes is not None else _shipped_shapes()
     )
-    if _add_whole_graph_results(merged, whole, report_graph):
-        conforms = False
-    graph = _canonical(report_graph)
+    graph = canonical(report_graph, SHAPES_NS)
     results = tuple(sorted(_results(graph), key=Result.sort_key))
-    return Report(conforms=bool(conforms), graph=graph, results=results)
-
-
-def _to_oxigraph(term: Node) -> Any:
-    """An rdflib term as a pyoxigraph term (data graphs have no blank nodes to speak of)."""
-    if isinstance(term, URIRef):
-        return pyoxigraph.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return pyoxigraph.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return pyoxigraph.Literal(str(term), language=term.language)
-        datatype = term.datatype or XSD.string
-        return pyoxigraph.Literal(str(term), datatype=pyoxigraph.NamedNode(str(datatype)))
-    raise TypeError(f"unexpected RDF term {term!r}")
-
-
-def _oxigraph_store(data: Graph) -> Any:
-    """An in-memory pyoxigraph store of the data: its SPARQL engine plans joins well."""
-    store = pyoxigraph.Store()
-    store.extend(
-        pyoxigraph.Quad(_to_oxigraph(s), _to_oxigraph(p), _to_oxigraph(o)) for s, p, o in data
-    )
-    return store
-
-
-@dataclass(frozen=True)
-class _WholeGraphConstraint:
-    """A SPARQL constraint run once over the whole data graph, not once per focus node."""
-
-    shape: Node
-    constraint: Node
-    query: str
-    message: str
-    severity: Node
-
-
-def _split_sparql(shapes: Graph) -> tuple[Graph, tuple[_WholeGraphConstraint, ...]]:
-    """The shapes without their SPARQL constraints, and those constraints as whole-graph queries.
-
-    pySHACL evaluates a SPARQL constraint once per focus node, which costs seconds per
-    hundred nodes; the same SELECT with ``$this`` left free, restricted to the shape's
-    target class, finds every violation in one query with the same results.
-    """
-    whole: list[_WholeGraphConstraint] = []
-    core = Graph()
-    for triple in shapes:
-        core.add(triple)
-    for shape, constraint in shapes.subject_objects(SH.sparql):
-        select = shapes.value(constraint, SH.select)
-        targets = list(shapes.objects(shape, SH.targetClass))
-        if select is None or len(targets) != 1:
-            continue  # leave anything unusual to pySHACL
-        prefixes = "".join(
-            f"PREFIX {shapes.value(d, SH.prefix)}: <{shapes.value(d, SH.namespace)}>\n"
-            for source in shapes.objects(constraint, SH.prefixes)
-            for d in shapes.objects(source, SH.declare)
-        )
-        body = str(select).replace("$this", "?this")
-        where = body.index("{", body.upper().index("WHERE")) + 1
-        body = f"{body[:where]} ?this a <{targets[0]}> . {body[where:]}"
-        message = shapes.value(constraint, SH.message) or shapes.value(shape, SH.message)
-        severity = shapes.value(shape, SH.severity) or SH.Violation
-        whole.append(
-            _WholeGraphConstraint(shape, constraint, prefixes + body, str(message or ""), severity)
-        )
-        core.remove((shape, SH.sparql, constraint))
-    return core, tuple(whole)
-
-
-def _add_whole_graph_results(
-    data: Graph, constraints: tuple[_WholeGraphConstraint, ...], report: Graph
-) -> bool:
-    """Run each whole-graph constraint, add its results to the report; True on a violation."""
-    found = False
-    root = report.value(None, RDF.type, SH.ValidationReport, any=False) if constraints else None
-    store = _oxigraph_store(data) if constraints else None
-    for constraint in constraints:
-        assert store is not None
-        solutions = store.query(constraint.query)
-        for solution in solutions:
-            bindings = {
-                name: from_oxigraph(solution[name])
-                for name in (v.value for v in solutions.variables)
-                if solution[name] is not None
-            }
-            result = BNode()
-            report.add((result, RDF.type, SH.ValidationResult))
-            report.add((result, SH.focusNode, bindings["this"]))
-            report.add((result, SH.resultSeverity, constraint.severity))
-            report.add((result, SH.sourceShape, constraint.shape))
-            report.add((result, SH.sourceConstraint, constraint.constraint))
-            report.add((result, SH.sourceConstraintComponent, SH.SPARQLConstraintComponent))
-            if "path" in bindings:
-                report.add((result, SH.resultPath, bindings["path"]))
-            # As SHACL-SPARQL says: ?value if the query binds it, else the focus node.
-            report.add((result, SH.value, bindings.get("value", bindings["this"])))
-            message = constraint.message
-            for name, value in bindings.items():
-                message = message.replace(f"{{?{name}}}", str(value))
-            message = message.replace("{$this}", str(bindings["this"]))
-            report.add((result, SH.resultMessage, Literal(message)))
-            if root is not None:
-                report.add((root, SH.result, result))
-            found = found or constraint.severity == SH.Violation
-    if found and root is not None:
-        report.set((root, SH.conforms, Literal(False)))
-    return found
+    return Report(conforms=conforms, graph=graph, results=results)
 
 
 def validate_files(paths: Iterable[Path], shapes: Graph | None = None) -> Report:
@@ -404,165 +266,10 @@ def validate_files(paths: Iterable[Path], shapes: Graph | None = None) -> Report
     return validate(union, shapes)
 
 
-def load_rdf(path: Path) -> Dataset:
-    """Read one RDF file, chosen by extension, into a dataset; never fetches anything."""
-    suffix = path.suffix.lower()
-    if suffix not in FORMATS:
-        known = ", ".join(FORMATS)
-        raise ValidationInputError(
-            f"{path}: unknown RDF file extension {suffix or '(none)'!r}; give a file ending in "
-            f"{known}"
-        )
-    parser, name = FORMATS[suffix]
-    dataset = Dataset()
-    try:
-        with warnings.catch_warnings():
-            # rdflib 7.6's own parsers still go through its deprecated ConjunctiveGraph
-            # API and warn about it; the warning concerns rdflib's internals, not us.
-            warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"rdflib\.")
-            if parser == "json-ld":
-                _parse_jsonld(path, dataset)
-            else:
-                with path.open("rb") as file:
-                    dataset.parse(file=file, format=parser, publicID=path.resolve().as_uri())
-    except ValidationInputError:
-        raise
-    except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        raise ValidationInputError(
-            f"{path}: cannot read the file ({reason}); check the path and its permissions"
-        ) from exc
-    except Exception as exc:  # rdflib's parsers raise many unrelated exception types
-        raise ValidationInputError(
-            f"{path}: not valid {name} ({_first_line(exc)}); fix the syntax or export the "
-            "graph again"
-        ) from exc
-    bind_prefixes(dataset)
-    return dataset
-
-
-def _parse_jsonld(path: Path, dataset: Dataset) -> None:
-    """Parse a JSON-LD file whose contexts are all inline into ``dataset``."""
-    with path.open(encoding="utf-8") as file:
-        data = json.load(file)
-    reference = next(_context_references(data), None)
-    if reference is not None:
-        raise ValidationInputError(
-            f"{path}: names the JSON-LD context {reference!r}, which would have to be "
-            "fetched; inline the context object in the file (kg build writes graph.jsonld "
-            "that way) and validate again"
-        )
-    to_rdf(data, dataset, base=path.resolve().as_uri(), version=1.1)
-
-
-def _context_references(value: Any) -> Iterator[str]:
-    """Every context the document refers to by IRI (``@context`` strings, ``@import``)."""
-    if isinstance(value, list):
-        for item in value:
-            yield from _context_references(item)
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            if key == "@context":
-                contexts = item if isinstance(item, list) else [item]
-                yield from (context for context in contexts if isinstance(context, str))
-            if key == "@import" and isinstance(item, str):
-                yield item
-            yield from _context_references(item)
-
-
 @cache
 def _shipped_shapes() -> Graph:
     """The shipped shapes, parsed once per process (pyshacl does not modify them)."""
     return resources.shapes_graph()
-
-
-def _merged(data: Graph) -> Graph:
-    """A plain graph of all triples: pyshacl would validate each named graph apart."""
-    if not isinstance(data, ConjunctiveGraph):
-        return data
-    union = Graph()
-    for s, p, o, _ in data.quads((None, None, None, None)):
-        union.add((s, p, o))
-    return union
-
-
-def _canonical(report: Graph) -> Graph:
-    """The report with stable blank node labels and the project's prefixes bound."""
-    colours = _bnode_colours(report)
-    order = sorted(colours, key=colours.__getitem__)
-    width = len(str(len(order)))
-    labels = {node: BNode(f"r{index:0{width}d}") for index, node in enumerate(order)}
-
-    def relabel(term: Node) -> Node:
-        return labels[term] if isinstance(term, BNode) else term
-
-    graph = Graph(bind_namespaces="none")
-    for s, p, o in report:
-        graph.add((relabel(s), relabel(p), relabel(o)))
-    bind_prefixes(graph)
-    graph.bind("sh", SH, override=True, replace=True)
-    graph.bind("kgsh", SHAPES_NS, override=True, replace=True)
-    return graph
-
-
-def _bnode_colours(graph: Graph) -> dict[BNode, str]:
-    """A distinct hash of each blank node's surroundings, the same on every run.
-
-    Blank node labels from pyshacl and from parsers change from run to run. Each node's
-    hash is refined from its neighbours' until the partition is stable; nodes still
-    alike are interchangeable (alike results about alike blank nodes of the data), so
-    they are numbered in any order and refined again. rdflib's exact canonicalisation
-    would do the same job, but takes minutes on reports of many alike results.
-    """
-    nodes = sorted(
-        {term for triple in graph for term in triple if isinstance(term, BNode)}, key=str
-    )
-    edges = {
-        node: (
-            [(p.n3(), o) for p, o in graph.predicate_objects(node)],
-            [(s, p.n3()) for s, p in graph.subject_predicates(node)],
-        )
-        for node in nodes
-    }
-    colours = _refine(edges, dict.fromkeys(nodes, ""))
-    while True:
-        classes: dict[str, list[BNode]] = {}
-        for node in nodes:
-            classes.setdefault(colours[node], []).append(node)
-        alike = sorted(colour for colour, members in classes.items() if len(members) > 1)
-        if not alike:
-            return colours
-        for index, node in enumerate(classes[alike[0]]):
-            colours[node] = _digest(f"{alike[0]}#{index}")
-        colours = _refine(edges, colours)
-
-
-def _refine(
-    edges: dict[BNode, tuple[list[tuple[str, Node]], list[tuple[Node, str]]]],
-    colours: dict[BNode, str],
-) -> dict[BNode, str]:
-    """Hash each node with its neighbours' hashes until no class splits any more."""
-
-    def key(term: Node) -> str:
-        return f"_:{colours[term]}" if isinstance(term, BNode) else term.n3()
-
-    count = len(set(colours.values()))
-    while True:
-        refined = {}
-        for node, (outgoing, incoming) in edges.items():
-            lines = [f"> {p} {key(o)}" for p, o in outgoing]
-            lines += [f"< {key(s)} {p}" for s, p in incoming]
-            refined[node] = _digest(colours[node] + "\n" + "\n".join(sorted(lines)))
-        colours = refined
-        new_count = len(set(colours.values()))
-        if new_count == count:
-            return colours
-        count = new_count
-
-
-def _digest(text: str) -> str:
-    """SHA-256 of a text, in hex."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _results(graph: Graph) -> Iterator[Result]:
@@ -620,12 +327,3 @@ def _path_part(graph: Graph, path: Node) -> str:
     """A path inside a complex path, with IRIs in angle brackets."""
     text = _path_text(graph, path)
     return f"<{text}>" if isinstance(path, URIRef) else text
-
-
-def _first_line(exc: BaseException) -> str:
-    """The first non-empty line of an exception's message, shortened for one-line errors."""
-    for line in str(exc).splitlines():
-        if line.strip():
-            text = " ".join(line.split())
-            return text if len(text) <= 200 else text[:197] + "..."
-    return type(exc).__name__

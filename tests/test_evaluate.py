@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from spacy.language import Language
 
 from kg import evaluate as ev
+from kg import scoring
 from kg.cli import main
 from kg.errors import InputError
 from kg.evaluate import GoldAttribution, GoldDoc, Prediction
@@ -66,7 +67,7 @@ def pred(content: str, speaker: str | None = None, nth: int = 0) -> Prediction:
     ],
 )
 def test_token_set(text: str, spans: list[tuple[int, int]], expected: set[int]) -> None:
-    assert ev.token_set(ev.words(text), [Span(*s) for s in spans]) == expected
+    assert scoring.token_set(scoring.words(text), [Span(*s) for s in spans]) == expected
 
 
 @pytest.mark.parametrize(
@@ -80,7 +81,7 @@ def test_token_set(text: str, spans: list[tuple[int, int]], expected: set[int]) 
     ],
 )
 def test_dice(a: set[int], b: set[int], expected: float) -> None:
-    assert ev.dice(frozenset(a), frozenset(b)) == pytest.approx(expected)
+    assert scoring.dice(frozenset(a), frozenset(b)) == pytest.approx(expected)
 
 
 @pytest.mark.parametrize(
@@ -105,7 +106,7 @@ def test_dice(a: set[int], b: set[int], expected: float) -> None:
 def test_match_is_one_to_one(
     preds: list[set[int]], golds: list[set[int]], expected: list[tuple[int, int, float]]
 ) -> None:
-    pairs = ev.match([frozenset(p) for p in preds], [frozenset(g) for g in golds])
+    pairs = scoring.match([frozenset(p) for p in preds], [frozenset(g) for g in golds])
     assert [(p.pred, p.gold) for p in pairs] == [(p, g) for p, g, _ in expected]
     assert [p.dice for p in pairs] == pytest.approx([d for _, _, d in expected])
 
