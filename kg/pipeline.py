@@ -10,11 +10,12 @@ grows linearly:
 3. **resolve** entities across documents from those names (:mod:`kg.resolve`);
 4. **render** each document graph into the parts of the files and check it against the
    shapes (:mod:`kg.render`), or take its parts from the cache; the parts stream into
-   the :class:`kg.assemble.Assembler`, which spills sorted runs to disk;
+   the :class:`kg.assemble.Assembler`, which spills sorted runs to disk (stages 2 and 4
+   read and fill the cache in :mod:`kg.cached`);
 5. **validate across documents**: the entities several documents describe, checked once
    on everything said about them (:mod:`kg.validate`);
-6. **write** the six files by merging the runs, each whole or not at all, and bring a
-   ``--store`` in step.
+6. **write** the six files by merging the runs (each document's N-Quads and TriG are
+   copied as one piece), each whole or not at all, and bring a ``--store`` in step.
 
 Stages 2 and 4 run on an :class:`kg.parallel.Executor`: this process, ``--jobs N``
 processes, or a Dask cluster; the files are the same bytes whichever runs them.
