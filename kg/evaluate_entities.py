@@ -59,7 +59,7 @@ from kg.entity_scores import (
 from kg.extract import extract
 from kg.lexicon import Lexicon
 from kg.model import Article, DocExtraction, Span
-from kg.scoring import THRESHOLD, Pair, dice, read_jsonl, token_set, words
+from kg.scoring import THRESHOLD, Pair, dice, gold_record, read_jsonl, token_set, words
 
 # kg eval entities reads the gold, evaluates and prints through this module.
 __all__ = [
@@ -127,14 +127,8 @@ def read_gold(path: Path) -> list[GoldDoc]:
 
 
 def _gold_doc(record: Any) -> GoldDoc:
-    if not isinstance(record, dict):
-        raise TypeError("the line is not a JSON object")
-    text, doc_id, items = record["text"], record["id"], record["entities"]
-    if not isinstance(text, str) or not isinstance(doc_id, str | int):
-        raise TypeError("id must be a string and text a string")
-    if not isinstance(items, list):
-        raise TypeError("entities must be a list")
-    return GoldDoc(str(doc_id), text, tuple(_gold_mention(e, len(text)) for e in items))
+    doc_id, text, items = gold_record(record, "entities")
+    return GoldDoc(doc_id, text, tuple(_gold_mention(e, len(text)) for e in items))
 
 
 def _gold_mention(item: Any, size: int) -> GoldMention:

@@ -236,10 +236,10 @@ def nquads(graphs: Mapping[URIRef, Graph]) -> bytes:
     """Serialise one named graph per document as N-Quads: graphs in IRI order, as in TriG,
     and each graph's lines sorted (code point order is UTF-8 byte order)."""
     writer = TermWriter(pnames=False)
+    term = writer.term
     pieces: list[str] = []
     for name in sorted(graphs, key=str):
-        g = writer.term(name)
-        term = writer.term
+        g = term(name)
         lines = [f"{term(s)} {term(p)} {term(o)} {g} .\n" for s, p, o in graphs[name]]
         pieces.extend(sorted(lines))
     return "".join(pieces).encode()

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.model import Span
-from kg.scoring import read_jsonl
+from kg.scoring import gold_record, read_jsonl
 
 __all__ = ["GoldAttribution", "GoldDoc", "read_gold"]
 
@@ -44,15 +44,8 @@ def read_gold(path: Path) -> list[GoldDoc]:
 
 
 def _gold_doc(record: Any) -> GoldDoc:
-    if not isinstance(record, dict):
-        raise TypeError("the line is not a JSON object")
-    text, doc_id = record["text"], record["id"]
-    if not isinstance(text, str) or not isinstance(doc_id, str | int):
-        raise TypeError("id must be a string and text a string")
-    items = record["attributions"]
-    if not isinstance(items, list):
-        raise TypeError("attributions must be a list")
-    return GoldDoc(str(doc_id), text, tuple(_gold_attribution(a, len(text)) for a in items))
+    doc_id, text, items = gold_record(record, "attributions")
+    return GoldDoc(doc_id, text, tuple(_gold_attribution(a, len(text)) for a in items))
 
 
 def _gold_attribution(item: Any, size: int) -> GoldAttribution:

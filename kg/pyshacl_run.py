@@ -14,12 +14,12 @@ from typing import Any
 
 import pyoxigraph
 import pyshacl
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal
 from rdflib.graph import ConjunctiveGraph
-from rdflib.namespace import RDF, SH, XSD
+from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
-from kg.shacl_sparql import from_oxigraph
+from kg.shacl_sparql import from_oxigraph, target_query, to_oxigraph
 
 __all__ = ["pyshacl_report"]
 
@@ -56,25 +56,13 @@ def _merged(data: Graph) -> Graph:
     return union
 
 
-def _to_oxigraph(term: Node) -> Any:
-    """An rdflib term as a pyoxigraph term (data graphs have no blank nodes to speak of)."""
-    if isinstance(term, URIRef):
-        return pyoxigraph.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return pyoxigraph.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return pyoxigraph.Literal(str(term), language=term.language)
-        datatype = term.datatype or XSD.string
-        return pyoxigraph.Literal(str(term), datatype=pyoxigraph.NamedNode(str(datatype)))
-    raise TypeError(f"unexpected RDF term {term!r}")
-
-
 def _oxigraph_store(data: Graph) -> Any:
     """An in-memory pyoxigraph store of the data: its SPARQL engine plans joins well."""
     store = pyoxigraph.Store()
+    terms: dict[Node, Any] = {}
     store.extend(
-        pyoxigraph.Quad(_to_oxigraph(s), _to_oxigraph(p), _to_oxigraph(o)) for s, p, o in data
+        pyoxigraph.Quad(to_oxigraph(s, terms), to_oxigraph(p, terms), to_oxigraph(o, terms))
+        for s, p, o in data
     )
     return store
 
@@ -102,23 +90,13 @@ def _split_sparql(shapes: Graph) -> tuple[Graph, tuple[_WholeGraphConstraint, ..
     for triple in shapes:
         core.add(triple)
     for shape, constraint in shapes.subject_objects(SH.sparql):
-        select = shapes.value(constraint, SH.select)
         targets = list(shapes.objects(shape, SH.targetClass))
-        if select is None or len(targets) != 1:
+        if shapes.value(constraint, SH.select) is None or len(targets) != 1:
             continue  # leave anything unusual to pySHACL
-        prefixes = "".join(
-            f"PREFIX {shapes.value(d, SH.prefix)}: <{shapes.value(d, SH.namespace)}>\n"
-            for source in shapes.objects(constraint, SH.prefixes)
-            for d in shapes.objects(source, SH.declare)
-        )
-        body = str(select).replace("$this", "?this")
-        where = body.index("{", body.upper().index("WHERE")) + 1
-        body = f"{body[:where]} ?this a <{targets[0]}> . {body[where:]}"
+        query = target_query(shapes, constraint, targets[0])
         message = shapes.value(constraint, SH.message) or shapes.value(shape, SH.message)
         severity = shapes.value(shape, SH.severity) or SH.Violation
-        whole.append(
-            _WholeGraphConstraint(shape, constraint, prefixes + body, str(message or ""), severity)
-        )
+        whole.append(_WholeGraphConstraint(shape, constraint, query, str(message or ""), severity))
         core.remove((shape, SH.sparql, constraint))
     return core, tuple(whole)
 

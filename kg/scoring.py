@@ -18,7 +18,17 @@ from typing import Any, NamedTuple, TypeVar
 from kg.errors import InputError
 from kg.model import Span
 
-__all__ = ["THRESHOLD", "WORD", "Pair", "dice", "match", "read_jsonl", "token_set", "words"]
+__all__ = [
+    "THRESHOLD",
+    "WORD",
+    "Pair",
+    "dice",
+    "gold_record",
+    "match",
+    "read_jsonl",
+    "token_set",
+    "words",
+]
 
 THRESHOLD = 0.5
 WORD = re.compile(r"\w+")
@@ -54,6 +64,18 @@ def read_jsonl(path: Path, parse: Callable[[Any], _T], fields: str) -> list[_T]:
     if not docs:
         raise InputError(str(path), "no documents", "expected one JSON object a line")
     return docs
+
+
+def gold_record(record: Any, items: str) -> tuple[str, str, list[Any]]:
+    """A gold line's id, text and list of annotations (under ``items``), checked."""
+    if not isinstance(record, dict):
+        raise TypeError("the line is not a JSON object")
+    text, doc_id, found = record["text"], record["id"], record[items]
+    if not isinstance(text, str) or not isinstance(doc_id, str | int):
+        raise TypeError("id must be a string and text a string")
+    if not isinstance(found, list):
+        raise TypeError(f"{items} must be a list")
+    return str(doc_id), text, found
 
 
 def words(text: str) -> tuple[tuple[int, int], ...]:

@@ -27,7 +27,7 @@ from rdflib.term import Node
 
 from kg import minisparql
 from kg.shacl_checks import MAKERS, Check, Finding, Unsupported
-from kg.shacl_sparql import SparqlConstraint, predicates, run_sparql
+from kg.shacl_sparql import SparqlConstraint, predicates, run_sparql, target_query
 
 __all__ = ["Data", "Finding", "Shapes", "Unsupported"]
 
@@ -323,18 +323,9 @@ class Shapes:
 
     def _sparql_constraint(self, shape: _Shape, constraint: Node) -> SparqlConstraint:
         g = self.graph
-        select = g.value(constraint, SH.select)
-        if select is None or len(shape.classes) != 1 or shape.nodes or shape.path is not None:
+        if len(shape.classes) != 1 or shape.nodes or shape.path is not None:
             raise Unsupported(f"SPARQL constraint {constraint} is not a SELECT on a target class")
-        prefixes = "".join(
-            f"PREFIX {g.value(d, SH.prefix)}: <{g.value(d, SH.namespace)}>\n"
-            for source in g.objects(constraint, SH.prefixes)
-            for d in g.objects(source, SH.declare)
-        )
-        body = str(select).replace("$this", "?this")
-        where = body.index("{", body.upper().index("WHERE")) + 1
-        body = f"{body[:where]} ?this a <{shape.classes[0]}> . {body[where:]}"
-        query = prefixes + body
+        query = target_query(g, constraint, URIRef(shape.classes[0]))
         # As pySHACL: the constraint's messages, then the shape's, each formatted.
         messages = tuple(dict.fromkeys([*_literals(g, constraint, SH.message), *shape.messages]))
         try:

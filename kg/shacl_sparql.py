@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pyoxigraph
-from rdflib import BNode, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import SH, XSD
 from rdflib.term import Node
 
@@ -26,7 +26,14 @@ from kg.shacl_checks import Finding, Unsupported
 if TYPE_CHECKING:
     from kg.shacl import Data, _Shape
 
-__all__ = ["SparqlConstraint", "from_oxigraph", "predicates", "run_sparql"]
+__all__ = [
+    "SparqlConstraint",
+    "from_oxigraph",
+    "predicates",
+    "run_sparql",
+    "target_query",
+    "to_oxigraph",
+]
 
 Triple = tuple[Node, Node, Node]
 
@@ -86,7 +93,7 @@ def _oxigraph_solutions(
     store = pyoxigraph.Store()
     terms: dict[Node, Any] = {}
     store.extend(
-        pyoxigraph.Quad(_ox(s, terms), _ox(p, terms), _ox(o, terms))
+        pyoxigraph.Quad(to_oxigraph(s, terms), to_oxigraph(p, terms), to_oxigraph(o, terms))
         for s, p, o in triples
         if wanted is None or str(p) in wanted
     )
@@ -111,6 +118,22 @@ def _format(message: Literal, bindings: dict[str, Node]) -> Literal:
 
 def _replacement(text: str, _match: re.Match[str]) -> str:
     return text
+
+
+def target_query(shapes: Graph, constraint: Node, target: Node) -> str:
+    """A constraint's SELECT as one query over the data: ``$this`` left free, bound to the
+    instances of the shape's target class, the constraint's ``sh:prefixes`` declared."""
+    select = shapes.value(constraint, SH.select)
+    if select is None:
+        raise Unsupported(f"SPARQL constraint {constraint} has no sh:select")
+    prefixes = "".join(
+        f"PREFIX {shapes.value(d, SH.prefix)}: <{shapes.value(d, SH.namespace)}>\n"
+        for source in shapes.objects(constraint, SH.prefixes)
+        for d in shapes.objects(source, SH.declare)
+    )
+    body = str(select).replace("$this", "?this")
+    where = body.index("{", body.upper().index("WHERE")) + 1
+    return f"{prefixes}{body[:where]} ?this a <{target}> . {body[where:]}"
 
 
 def predicates(query: str) -> frozenset[str] | None:
@@ -141,7 +164,8 @@ def predicates(query: str) -> frozenset[str] | None:
     return frozenset(found) if walk(parsed.algebra) else None
 
 
-def _ox(term: Node, cache: dict[Node, Any]) -> Any:
+def to_oxigraph(term: Node, cache: dict[Node, Any]) -> Any:
+    """An rdflib term as a pyoxigraph term, made once per term of ``cache``."""
     found = cache.get(term)
     if found is not None:
         return found
