@@ -25,6 +25,11 @@ def timings(nlp: Any, texts: list[str]) -> dict[str, float]:
     """Seconds of the tokenizer and of each pipeline component over ``texts``."""
     for text in texts:  # fills the tokenizer's cache (not timed)
         nlp.make_doc(text)
+    return annotate(nlp, texts)[1]
+
+
+def annotate(nlp: Any, texts: list[str]) -> tuple[list[Any], dict[str, float]]:
+    """The Docs of ``texts``, and the seconds of the tokenizer and of each component."""
     start = perf_counter()
     docs = [nlp.make_doc(text) for text in texts]
     found = {"tokenizer": perf_counter() - start}
@@ -35,7 +40,7 @@ def timings(nlp: Any, texts: list[str]) -> dict[str, float]:
         else:
             docs = [component(doc) for doc in docs]
         found[name] = perf_counter() - start
-    return found
+    return docs, found
 
 
 def main(argv: list[str] | None = None) -> None:

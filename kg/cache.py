@@ -43,7 +43,15 @@ __all__ = ["KEEP_BUILDS", "BuildCache", "extraction_fingerprint", "render_finger
 
 KEEP_BUILDS = 3
 _FORMAT = "newskg-cache-1"
-_EXTRACTION_CODE = ("extract/*.py", "lexicon.py", "model.py", "nlp.py", "gazetteers/*")
+_EXTRACTION_CODE = (
+    "extract/*.py",
+    "lexicon.py",
+    "model.py",
+    "nlp.py",
+    "fastruler.py",
+    "selective_ner.py",
+    "gazetteers/*",
+)
 _RENDER_CODE = (
     "graph.py",
     "iri.py",

