@@ -152,3 +152,9 @@ def test_a_recognizer_that_listens_to_a_shared_layer_is_left_alone() -> None:
     own.initialize()
     assert selective_ner.install(own)
     assert not selective_ner.install(spacy.blank("en"))
+
+
+def test_a_component_without_a_recognizer_says_how_to_get_one() -> None:
+    component = SelectiveNER(Vocab())
+    with pytest.raises(ValueError, match=r"kg\.nlp\.load"):
+        component(Doc(component.vocab, words=["Hello"]))
