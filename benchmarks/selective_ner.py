@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ import components
 import generate
 
 from kg import nlp as nlp_module
-from kg.selective_ner import NER, _with_margins, name_sentences
+from kg.selective_ner import NER, name_sentences, with_margins
 
 READ = frozenset({"PERSON", "ORG", "GPE", "LOC"})  # the labels kg.extract.mentions reads
 SHOW = 30
@@ -54,6 +55,33 @@ def entities(doc: Any) -> set[tuple[int, int, str]]:
     return {(e.start_char, e.end_char, e.label_) for e in doc.ents if e.label_ in READ}
 
 
+def compare(
+    texts: list[str], every: list[Any], selective: list[Any]
+) -> tuple[Counter[str], list[str]]:
+    """Words and tokens skipped and read, entities both runs found or one of them only, and
+    the first ``SHOW`` differences."""
+    counts: Counter[str] = Counter()
+    shown: list[str] = []
+    for text, full, part in zip(texts, every, selective, strict=True):
+        keep = name_sentences(part)
+        counts["tokens"] += len(part)
+        counts["read"] += int(with_margins(keep).sum())
+        for t in part:
+            if not t.is_space and not t.is_punct:
+                counts["words"] += 1
+                counts["skipped"] += not keep[t.i]
+        a, b = entities(full), entities(part)
+        counts["both"] += len(a & b)
+        counts["only_all"] += len(a - b)
+        counts["only_sel"] += len(b - a)
+        token_at = {t.idx: t.i for t in part}  # both runs tokenize alike
+        counts["in_skipped"] += sum(1 for start, _, _ in a - b if not keep[token_at[start]])
+        for start, end, label in sorted(a ^ b)[: SHOW - len(shown)]:
+            side = "every sentence only" if (start, end, label) in a else "selective only"
+            shown.append(f"  {side}: {label} {text[start:end]!r}")
+    return counts, shown
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("source", nargs="?", default=None, help=".jsonl file or .txt folder")
@@ -73,32 +101,21 @@ def main(argv: list[str] | None = None) -> None:
         all_runs.append(seconds)
         sel_docs, *seconds = annotate(selective, texts)
         sel_runs.append(seconds)
-    words = skipped = tokens = read = 0
-    both = only_all = only_sel = in_skipped = 0
-    shown: list[str] = []
-    for text, full, part in zip(texts, all_docs, sel_docs, strict=True):
-        keep = name_sentences(part)
-        tokens += len(part)
-        read = read + len(part) if keep.all() else read + int(_with_margins(keep).sum())
-        words += sum(1 for t in part if not t.is_space and not t.is_punct)
-        skipped += sum(1 for t in part if not keep[t.i] and not t.is_space and not t.is_punct)
-        a, b = entities(full), entities(part)
-        both += len(a & b)
-        only_all += len(a - b)
-        starts = {t.idx: t.i for t in part}
-        in_skipped += sum(1 for start, _, _ in a - b if not keep[starts.get(start, 0)])
-        only_sel += len(b - a)
-        for start, end, label in sorted(a ^ b)[: SHOW - len(shown)]:
-            side = "every sentence only" if (start, end, label) in a else "selective only"
-            shown.append(f"  {side}: {label} {text[start:end]!r}")
-    found = both + only_all
-    print(f"{len(texts)} articles, {words:,} words; skipped {skipped:,} ({skipped / words:.1%})")
+    c, shown = compare(texts, all_docs, sel_docs)
+    found = c["both"] + c["only_all"]
+    print(
+        f"{len(texts)} articles, {c['words']:,} words; skipped {c['skipped']:,} "
+        f"({c['skipped'] / c['words']:.1%})"
+    )
     print(f"entities read (PERSON, ORG, GPE, LOC) on every sentence: {found:,}")
-    print(f"  also found by the selective run: {both:,} ({both / max(found, 1):.2%})")
-    print(f"  missed by the selective run:     {only_all:,} ({in_skipped:,} in skipped sentences)")
-    print(f"  found only by the selective run: {only_sel:,}")
+    print(f"  also found by the selective run: {c['both']:,} ({c['both'] / max(found, 1):.2%})")
+    print(
+        f"  missed by the selective run:     {c['only_all']:,} "
+        f"({c['in_skipped']:,} in skipped sentences)"
+    )
+    print(f"  found only by the selective run: {c['only_sel']:,}")
     print(*shown, sep="\n")
-    print(f"tokens the recognizer read: {read / tokens:.1%} (margins included)")
+    print(f"tokens the recognizer read: {c['read'] / c['tokens']:.1%} (margins included)")
     for label, column in (("recognizer", 1), ("pipeline  ", 0)):
         full, part = (min(r[column] for r in runs) for runs in (all_runs, sel_runs))
         print(

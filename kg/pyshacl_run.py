@@ -10,16 +10,14 @@ as pySHACL would have written them. Nothing is inferred or imported, nothing fet
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-import pyoxigraph
 import pyshacl
 from rdflib import BNode, Graph, Literal
 from rdflib.graph import ConjunctiveGraph
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
-from kg.shacl_sparql import from_oxigraph, target_query, to_oxigraph
+from kg.shacl_sparql import oxigraph_store, select, target_query
 
 __all__ = ["pyshacl_report"]
 
@@ -54,17 +52,6 @@ def _merged(data: Graph) -> Graph:
     for s, p, o, _ in data.quads((None, None, None, None)):
         union.add((s, p, o))
     return union
-
-
-def _oxigraph_store(data: Graph) -> Any:
-    """An in-memory pyoxigraph store of the data: its SPARQL engine plans joins well."""
-    store = pyoxigraph.Store()
-    terms: dict[Node, Any] = {}
-    store.extend(
-        pyoxigraph.Quad(to_oxigraph(s, terms), to_oxigraph(p, terms), to_oxigraph(o, terms))
-        for s, p, o in data
-    )
-    return store
 
 
 @dataclass(frozen=True)
@@ -107,16 +94,10 @@ def _add_whole_graph_results(
     """Run each whole-graph constraint, add its results to the report; True on a violation."""
     found = False
     root = report.value(None, RDF.type, SH.ValidationReport, any=False) if constraints else None
-    store = _oxigraph_store(data) if constraints else None
+    store = oxigraph_store(data) if constraints else None
     for constraint in constraints:
         assert store is not None
-        solutions = store.query(constraint.query)
-        for solution in solutions:
-            bindings = {
-                name: from_oxigraph(solution[name])
-                for name in (v.value for v in solutions.variables)
-                if solution[name] is not None
-            }
+        for bindings in select(store, constraint.query, str(constraint.constraint)):
             result = BNode()
             report.add((result, RDF.type, SH.ValidationResult))
             report.add((result, SH.focusNode, bindings["this"]))

@@ -92,38 +92,38 @@ class _Plan:
 
     doc: Doc
     packed: Doc | None  # what the recognizer reads; None: nothing to read
-    index: NDArray[numpy.intp] | None  # packed token -> doc token; None: packed is doc itself
-    keep: NDArray[numpy.bool_] | None = None  # doc tokens in sentences that may name
+    index: NDArray[numpy.intp] | None = None  # packed token -> doc token; None: packed is doc
+    keep: NDArray[numpy.bool_] | None = None  # with index: the doc tokens of name sentences
 
     def apply(self) -> None:
         if self.packed is None:
             self.doc.set_ents([], default="outside")
-        elif self.index is not None:
-            self.doc.set_ents(list(self._spans(self.index)), default="outside")
+        elif self.index is not None and self.keep is not None:
+            spans = _spans(self.doc, self.packed, self.index, self.keep)
+            self.doc.set_ents(list(spans), default="outside")
 
-    def _spans(self, index: NDArray[numpy.intp]) -> Iterator[SpacySpan]:
-        assert self.packed is not None
-        for ent in self.packed.ents:
-            start, last = int(index[ent.start]), int(index[ent.end - 1])
-            if last - start != ent.end - 1 - ent.start:
-                continue  # across a cut
-            if self.keep is not None:
-                # Margin tokens are context, not text: an entity is cut back to the
-                # sentences that may name, and dropped if it lies in a margin.
-                kept = numpy.flatnonzero(self.keep[start : last + 1])
-                if not len(kept):
-                    continue
-                start, last = start + int(kept[0]), start + int(kept[-1])
-            yield SpacySpan(self.doc, start, last + 1, label=ent.label)
+
+def _spans(
+    doc: Doc, packed: Doc, index: NDArray[numpy.intp], keep: NDArray[numpy.bool_]
+) -> Iterator[SpacySpan]:
+    """The packed Doc's entities on ``doc``: cut back to the name sentences (margin tokens
+    are context, not text), dropped when across a cut or wholly in a margin."""
+    for ent in packed.ents:
+        start, last = int(index[ent.start]), int(index[ent.end - 1])
+        if last - start != ent.end - 1 - ent.start:
+            continue  # across a cut
+        kept = numpy.flatnonzero(keep[start : last + 1])
+        if len(kept):
+            yield SpacySpan(doc, start + int(kept[0]), start + int(kept[-1]) + 1, label=ent.label)
 
 
 def _plan(doc: Doc) -> _Plan:
     keep = name_sentences(doc)
     if keep.all():
-        return _Plan(doc, doc, None)
+        return _Plan(doc, doc)
     if not keep.any():
-        return _Plan(doc, None, None)
-    index = numpy.flatnonzero(_with_margins(keep))
+        return _Plan(doc, None)
+    index = numpy.flatnonzero(with_margins(keep))
     tokens = [doc[i] for i in index.tolist()]
     packed = Doc(
         doc.vocab,
@@ -137,7 +137,7 @@ def _plan(doc: Doc) -> _Plan:
     return _Plan(doc, packed, index, keep)
 
 
-def _with_margins(keep: NDArray[numpy.bool_]) -> NDArray[numpy.bool_]:
+def with_margins(keep: NDArray[numpy.bool_]) -> NDArray[numpy.bool_]:
     """The kept tokens and up to ``MARGIN`` tokens either side of each kept run.
 
     The recognizer's encoder sees four tokens either side of each token, so with its

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -29,8 +29,10 @@ if TYPE_CHECKING:
 __all__ = [
     "SparqlConstraint",
     "from_oxigraph",
+    "oxigraph_store",
     "predicates",
     "run_sparql",
+    "select",
     "target_query",
     "to_oxigraph",
 ]
@@ -90,16 +92,27 @@ def _oxigraph_solutions(
     constraint: SparqlConstraint, triples: list[Triple]
 ) -> list[dict[str, Node]]:
     wanted = constraint.predicates
+    store = oxigraph_store(t for t in triples if wanted is None or str(t[1]) in wanted)
+    return select(store, constraint.query, str(constraint.constraint))
+
+
+def oxigraph_store(triples: Iterable[Triple]) -> Any:
+    """An in-memory pyoxigraph store of rdflib triples: its SPARQL engine plans joins well."""
     store = pyoxigraph.Store()
     terms: dict[Node, Any] = {}
     store.extend(
         pyoxigraph.Quad(to_oxigraph(s, terms), to_oxigraph(p, terms), to_oxigraph(o, terms))
         for s, p, o in triples
-        if wanted is None or str(p) in wanted
     )
-    solutions = store.query(constraint.query)
+    return store
+
+
+def select(store: Any, query: str, what: str) -> list[dict[str, Node]]:
+    """A SELECT query's solutions on a pyoxigraph store, as rdflib terms by variable name
+    (unbound variables left out); ``what`` names the query in an error."""
+    solutions = store.query(query)
     if not isinstance(solutions, pyoxigraph.QuerySolutions):
-        raise Unsupported(f"{constraint.constraint} is not a SELECT query")
+        raise Unsupported(f"{what} is not a SELECT query")
     names = [v.value for v in solutions.variables]
     return [
         {name: from_oxigraph(solution[name]) for name in names if solution[name] is not None}

@@ -126,7 +126,9 @@ def test_an_entity_across_a_cut_is_dropped_and_the_others_move_back() -> None:
             spacy.tokens.Span(packed, 5, 6, label="PERSON"),  # Day
         ]
     )
-    _Plan(doc, packed, index).apply()
+    keep = numpy.zeros(len(doc), dtype=bool)
+    keep[index] = True
+    _Plan(doc, packed, index, keep).apply()
     assert [(e.text, e.label_) for e in doc.ents] == [("Ann Lee", "PERSON"), ("Day", "PERSON")]
     assert doc[4].ent_iob_ == "O"
 
