@@ -9,11 +9,11 @@ measures, in this order and on the same texts:
    newskg's one-line ``newskg_newline_sentences``), same batch size, parsing every text and
    doing nothing else: the ceiling. Then newskg's own pipeline (``kg.nlp.load``), what a
    build runs: the same components, with spaCy's attribute_ruler replaced by an exact
-   compiled one (``kg.fastruler``) and the entity recognizer run only on the sentences
-   that may hold a name (``kg.selective_ner``; ``selective_ner.py`` measures how close
+   compiled one (``kg.nlp.fastruler``) and the entity recognizer run only on the sentences
+   that may hold a name (``kg.nlp.selective_ner``; ``selective_ner.py`` measures how close
    it stays); the build can pass the ceiling by that much. Both are measured in this
    process, each model loaded once and warmed up (not timed).
-2. **build**: ``kg.pipeline.build`` of the corpus into a new folder with an empty cache,
+2. **build**: ``kg.build.build`` of the corpus into a new folder with an empty cache,
    one process (``jobs=1``), in a fresh child process with the model loaded before the
    clock starts: articles/s, words/s, the time of each stage, the child's peak RSS.
 3. **build --jobs J** (``--jobs``): the same with J processes.
@@ -48,10 +48,10 @@ from typing import Any
 import generate
 
 from kg import nlp as nlp_module
-from kg.assemble import FILES
+from kg.build.executors import BATCH_SIZE
 from kg.ingest import distinct, iter_inputs
 from kg.model import Article
-from kg.parallel import BATCH_SIZE
+from kg.write.assemble import FILES
 
 HERE = Path(__file__).resolve().parent
 OWN_PIPELINE = "fast attribute_ruler, NER on name sentences"
@@ -61,8 +61,9 @@ REPEAT_UP_TO = 1000  # --repeat applies to corpora this size or smaller (10,000 
 CHILD = r"""
 import json, sys, time
 from pathlib import Path
-from kg import nlp as nlp_module, pipeline
-from kg.iri import DEFAULT_BASE
+from kg import nlp as nlp_module
+from kg import build as pipeline
+from kg.graph.iri import DEFAULT_BASE
 corpus, out, jobs = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
 preload, model = sys.argv[4] == "1", sys.argv[5] or None
 lazy = nlp_module.Model(model)
@@ -220,7 +221,7 @@ def table(all_figures: dict[str, Any]) -> str:
         f"({', '.join(env['components'])}); {env['cores']} cores, {env['machine']}",
         "",
     ]
-    # Results from before kg.selective_ner do not name newskg's pipeline: it then differed
+    # Results from before kg.nlp.selective_ner do not name newskg's pipeline: it then differed
     # from spaCy's by its attribute_ruler alone.
     own_label = env.get("newskg_pipeline", "its exact fast attribute_ruler")
     for f in all_figures["runs"]:

@@ -5,7 +5,7 @@
 SOURCE is a ``.jsonl`` file with a ``text`` field a line (``../shared/eval/polnear/dev.jsonl``,
 ``../shared/eval/gum_news/dev.jsonl``) or a folder of ``.txt`` articles; without it, N
 generated articles (``generate.py``, default 300). Runs newskg's pipeline twice over the
-same texts, with ``kg.selective_ner`` and with the recognizer on every sentence, and prints:
+same texts, with ``kg.nlp.selective_ner`` and with the recognizer on every sentence, and prints:
 
 - the share of words in the sentences the recognizer skipped;
 - the entities newskg reads (PERSON, ORG, GPE, LOC) that both runs found, and those only
@@ -29,7 +29,7 @@ import components
 import generate
 
 from kg import nlp as nlp_module
-from kg.selective_ner import NER, name_sentences, with_margins
+from kg.nlp.selective_ner import NER, name_sentences, with_margins
 
 READ = frozenset({"PERSON", "ORG", "GPE", "LOC"})  # the labels kg.extract.mentions reads
 SHOW = 30

@@ -12,7 +12,7 @@ from rdflib import BNode, Graph
 from rdflib.namespace import SH
 from rdflib.term import Node
 
-from kg.vocab import bind_prefixes
+from kg.graph.vocab import bind_prefixes
 
 __all__ = ["canonical"]
 

@@ -16,7 +16,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from kg.iri import normalise_name, one_edit
+from kg.graph.iri import normalise_name, one_edit
 from kg.model import DocExtraction, EntityKind
 
 # A lone surname this long may differ from a full name's by one typo and still join it.

@@ -8,8 +8,9 @@ import pytest
 from hypothesis import settings
 from spacy.language import Language
 
-from kg import lexicon, nlp
-from kg.lexicon import Lexicon
+from kg import nlp
+from kg.extract import lexicon
+from kg.extract.lexicon import Lexicon
 
 # Property tests run the same examples every time (a CI run cannot flake on a new draw)
 # and have no per-example deadline (a loaded machine is slow, not wrong).
@@ -41,8 +42,8 @@ def words() -> Lexicon:
 @pytest.fixture(scope="session")
 def examples_out(pipeline: Language, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """examples/ built once per session (graph files, validation.ttl) into a tmp folder."""
-    from kg.iri import DEFAULT_BASE
-    from kg.pipeline import build
+    from kg.build import build
+    from kg.graph.iri import DEFAULT_BASE
 
     out = tmp_path_factory.mktemp("examples-out")
     result = build([EXAMPLES], pipeline, out, DEFAULT_BASE)

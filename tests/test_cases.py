@@ -14,9 +14,9 @@ from rdflib import Graph
 from rdflib.compare import graph_diff, to_isomorphic
 from spacy.language import Language
 
-from kg import export
-from kg import pipeline as kg_pipeline
-from kg.iri import DEFAULT_BASE
+from kg import build as kg_pipeline
+from kg.graph.iri import DEFAULT_BASE
+from kg.write import files as export
 
 CASES = sorted((Path(__file__).parent / "cases").glob("*/article.txt"))
 

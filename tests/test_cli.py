@@ -13,9 +13,9 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 
 from kg.cli import main
+from kg.graph.vocab import OA
 from kg.ingest import iter_inputs
 from kg.model import Article
-from kg.vocab import OA
 
 from .conftest import EXAMPLES, ROOT
 

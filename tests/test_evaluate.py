@@ -11,12 +11,12 @@ import pytest
 from click.testing import CliRunner
 from spacy.language import Language
 
-from kg import evaluate as ev
-from kg import scoring
 from kg.cli import main
 from kg.errors import InputError
-from kg.evaluate import GoldAttribution, GoldDoc, Prediction
-from kg.lexicon import Lexicon
+from kg.eval import attribution as ev
+from kg.eval import scoring
+from kg.eval.attribution import GoldAttribution, GoldDoc, Prediction
+from kg.extract.lexicon import Lexicon
 from kg.model import Article, Attribution, DocExtraction, Entity, EntityKind, Span
 
 TEXT = (

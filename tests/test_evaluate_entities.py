@@ -11,10 +11,10 @@ import spacy
 from click.testing import CliRunner
 from spacy.tokens import Doc
 
-from kg import evaluate_entities as ee
 from kg.cli import main
 from kg.errors import InputError
-from kg.evaluate_entities import GoldDoc, GoldMention, Predicted
+from kg.eval import entities as ee
+from kg.eval.entities import GoldDoc, GoldMention, Predicted
 from kg.model import Article, DocExtraction, Entity, EntityKind, Span
 
 TEXT = (

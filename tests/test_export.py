@@ -1,4 +1,4 @@
-"""Tests for kg.export: every format read back by rdflib and pyoxigraph, bytes stable."""
+"""Tests for kg.write.files: every format read back by rdflib and pyoxigraph, bytes stable."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
 
 from kg import resources
 from kg.errors import OutputError
-from kg.export import atomic_write, jsonld, nquads, trig, turtle, write_build
+from kg.write.files import atomic_write, jsonld, nquads, trig, turtle, write_build
 
 KG = Namespace("https://w3id.org/newskg/ontology#")
 ID = Namespace("https://w3id.org/newskg/id/")
@@ -311,7 +311,7 @@ def test_jsonld_is_compacted_with_the_inline_context() -> None:
 
 def test_jsonld_compacts_the_same_once_its_cache_is_full(monkeypatch: pytest.MonkeyPatch) -> None:
     """The compacted IRIs a context keeps are bounded, and dropping them changes nothing."""
-    from kg import jsonld as jsonld_module
+    from kg.write import jsonld as jsonld_module
 
     iris = [f"{KG}person/p-{i}" for i in range(40)] + [str(RDF.type), f"{KG}Person"]
     fresh = jsonld_module.JsonLdContext(CONTEXT)
@@ -453,7 +453,7 @@ SCRIPT = """
 import hashlib, sys
 sys.path.insert(0, sys.argv[1])
 import test_export as t
-from kg.export import turtle
+from kg.write.files import turtle
 # Insertion order follows set iteration, which PYTHONHASHSEED changes.
 quads = {(name, triple) for name, g in t.dataset().items() for triple in g}
 graphs = t.build(list(quads))
@@ -557,9 +557,9 @@ def test_write_build_writes_nothing_when_a_graph_cannot_be_serialised(tmp_path: 
 def assert_parts_equal_whole(
     graphs: dict[URIRef, Graph], context: dict[str, Any], out: Path
 ) -> None:
-    """write_build renders each graph apart and merges (kg.render, kg.assemble); the
+    """write_build renders each graph apart and merges (kg.write.render, kg.write.assemble); the
     whole-graph writers above see the union at once: the bytes must not differ."""
-    from kg.people import people_json
+    from kg.write.people import people_json
 
     paths = dict(
         zip(

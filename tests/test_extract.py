@@ -6,7 +6,7 @@ import pytest
 from spacy.language import Language
 
 from kg.extract import extract
-from kg.lexicon import Lexicon
+from kg.extract.lexicon import Lexicon
 from kg.model import Article, DocExtraction, EntityKind
 
 

@@ -1,4 +1,4 @@
-"""kg.fastruler: the compiled attribute_ruler annotates exactly as spaCy's own."""
+"""kg.nlp.fastruler: the compiled attribute_ruler annotates exactly as spaCy's own."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from spacy.language import Language
 from spacy.pipeline import AttributeRuler
 from spacy.tokens import Doc
 
-from kg import fastruler, nlp
+from kg import nlp
+from kg.nlp import fastruler
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kg.iri import DEFAULT_BASE, Minter, normalise_name, slug
+from kg.graph.iri import DEFAULT_BASE, Minter, normalise_name, slug
 from kg.model import EntityKind, Span
 
 SAFE = re.compile(r"[a-z0-9-]+")

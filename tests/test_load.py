@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from spacy.language import Language
 
 from kg.cli import main
-from kg.store import payloads_from_folder
+from kg.sparql.store import payloads_from_folder
 
 from .oxigraph_server import OxigraphServer, Proxy, Refusing, free_port
 from .test_store import MANIFEST, Variants, build_variants, changes

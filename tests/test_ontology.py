@@ -1,4 +1,4 @@
-"""Tests for ontology/kg.ttl, ontology/context.jsonld and the generated kg/vocab.py."""
+"""Tests for ontology/kg.ttl, ontology/context.jsonld and the generated kg/graph/vocab.py."""
 
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 from rdflib.namespace import OWL, RDF, RDFS, get_annotations
 
-from kg import resources, vocab
-from kg.vocab import DCTERMS, KG, OA, ORG, SCHEMA, SKOS, XSD, bind_prefixes
+from kg import resources
+from kg.graph import vocab
+from kg.graph.vocab import DCTERMS, KG, OA, ORG, SCHEMA, SKOS, XSD, bind_prefixes
 
 ROOT = Path(__file__).resolve().parent.parent
 ONTOLOGY_IRI = URIRef("https://w3id.org/newskg/ontology")
@@ -419,7 +420,7 @@ def test_blank_node_values_round_trip() -> None:
     assert isomorphic(graph, back)
 
 
-# --- kg/vocab.py -----------------------------------------------------------------------
+# --- kg/graph/vocab.py -----------------------------------------------------------------------
 
 
 def _gen_vocab() -> ModuleType:
@@ -437,8 +438,8 @@ def test_vocab_has_exactly_the_ontology_terms(ontology: Graph) -> None:
 
 def test_vocab_is_generated_from_the_current_ontology() -> None:
     expected = _gen_vocab().render(ROOT / "ontology" / "kg.ttl")
-    actual = (ROOT / "kg" / "vocab.py").read_text(encoding="utf-8")
-    assert actual == expected, "kg/vocab.py is stale: run python tools/gen_vocab.py"
+    actual = (ROOT / "kg" / "graph" / "vocab.py").read_text(encoding="utf-8")
+    assert actual == expected, "kg/graph/vocab.py is stale: run python tools/gen_vocab.py"
 
 
 def test_vocab_namespaces_are_closed() -> None:

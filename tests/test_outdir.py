@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from kg.build.outdir import LOCK_FILE, claim, leftovers
 from kg.cli import main
 from kg.errors import OutputError
-from kg.outdir import LOCK_FILE, claim, leftovers
 
 from .conftest import EXAMPLES
 

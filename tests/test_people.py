@@ -12,11 +12,13 @@ from typing import Any
 import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 
-from kg import people, resources
+from kg import resources
 from kg.errors import KgError
+from kg.graph.vocab import KG, RDF, SKOS
 from kg.ingest import iter_inputs
 from kg.model import Article
-from kg.vocab import KG, RDF, SKOS
+from kg.write import people
+from tests.oracles import people_frame
 
 from .conftest import EXAMPLES, ROOT
 
@@ -334,11 +336,11 @@ def test_same_bytes_whatever_the_triple_order(examples_out: Path, graph: Graph) 
 
 
 def test_the_loader_serves_only_the_shipped_context() -> None:
-    served = people.document_loader(people.CONTEXT_URL)
+    served = people_frame.document_loader(people_frame.CONTEXT_URL)
     assert served["document"] == resources.context()
     for url in ("https://schema.org/", "http://example.org/context.jsonld", "file:///etc/passwd"):
         with pytest.raises(KgError, match="nothing is downloaded"):
-            people.document_loader(url)
+            people_frame.document_loader(url)
 
 
 def test_framing_opens_no_connection(graph: Graph) -> None:
@@ -415,11 +417,11 @@ def test_a_reference_to_a_node_without_triples_is_kept() -> None:
     assert position["evidence"] == [] and position["document"] is None
 
 
-# -- the same bytes as pyld's framing (kg.people_frame, the way issue 4 defined it) -------
+# -- the same bytes as pyld framing (tests/oracles/people_frame.py, as issue 4 defined it) --
 
 
 def test_people_json_is_pyld_framing_of_the_examples(examples_out: Path, graph: Graph) -> None:
-    from kg.people_frame import framed_people_json
+    from tests.oracles.people_frame import framed_people_json
 
     triples = list(graph)
     framed = framed_people_json(triples)
@@ -429,7 +431,7 @@ def test_people_json_is_pyld_framing_of_the_examples(examples_out: Path, graph: 
 
 def _odd_graphs() -> dict[str, list[tuple[Any, Any, Any]]]:
     """Small graphs with what the examples lack: two labels, tagged literals, orphans."""
-    from kg.vocab import DCTERMS, OA, ORG
+    from kg.graph.vocab import DCTERMS, OA, ORG
 
     base = "https://w3id.org/newskg/id/"
     ana, bo = URIRef(base + "person/ana-1"), URIRef(base + "person/bo-2")
@@ -485,7 +487,7 @@ def _odd_graphs() -> dict[str, list[tuple[Any, Any, Any]]]:
 
 @pytest.mark.parametrize("name", sorted(_odd_graphs()))
 def test_people_json_is_pyld_framing_of_odd_graphs(name: str) -> None:
-    from kg.people_frame import framed_people_json
+    from tests.oracles.people_frame import framed_people_json
 
     triples = _odd_graphs()[name]
     assert people.people_json(triples) == framed_people_json(triples)

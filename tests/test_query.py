@@ -16,10 +16,10 @@ import pytest
 from click.testing import CliRunner
 from spacy.language import Language
 
+from kg.build import build
 from kg.cli import main
-from kg.iri import DEFAULT_BASE
-from kg.pipeline import build
-from kg.query import parse_term, shipped
+from kg.graph.iri import DEFAULT_BASE
+from kg.sparql import parse_term, shipped
 
 from .conftest import ROOT
 

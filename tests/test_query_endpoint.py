@@ -25,7 +25,7 @@ import pytest
 from click.testing import CliRunner
 
 from kg.cli import main
-from kg.query import shipped
+from kg.sparql import shipped
 
 KG = "https://w3id.org/newskg/ontology#"
 OXIGRAPH = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which(

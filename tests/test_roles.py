@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from kg.extract.lexicon import Lexicon
 from kg.extract.roles import is_role_phrase, parse_roles, role_after, role_before
-from kg.lexicon import Lexicon
 
 # phrase -> [(role, organization, nationality, is_former, parent)]
 CASES = [

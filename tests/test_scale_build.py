@@ -14,18 +14,19 @@ from hypothesis import strategies as st
 from rdflib import URIRef
 from spacy.language import Language
 
-from kg import parallel, resources
-from kg.assemble import FILES, Assembler
-from kg.cache_codec import decode_extraction, decode_parts, encode_extraction, encode_parts
-from kg.export import turtle
+from kg import resources
+from kg.build import build
+from kg.build import executors as parallel
+from kg.build.codec import decode_extraction, decode_parts, encode_extraction, encode_parts
 from kg.graph import document_triples
-from kg.iri import DEFAULT_BASE, Minter
-from kg.jsonld import JsonLdContext
+from kg.graph.iri import DEFAULT_BASE, Minter
 from kg.model import Article
-from kg.pipeline import build
-from kg.render import render
-from kg.syntax import dump_json
 from kg.validate import engine, report
+from kg.write.assemble import FILES, Assembler
+from kg.write.files import turtle
+from kg.write.jsonld import JsonLdContext
+from kg.write.render import render
+from kg.write.syntax import dump_json
 
 from .conftest import EXAMPLES
 
@@ -139,7 +140,7 @@ def test_a_damaged_cache_is_rebuilt(pipeline: Language, cold: Path, tmp_path: Pa
 
 def test_a_stale_model_or_code_misses_the_cache(pipeline: Language, tmp_path: Path) -> None:
     """Keys cover the pipeline's description: another one does not reuse extractions."""
-    from kg import cache as cache_module
+    from kg.build import cache as cache_module
 
     out = tmp_path / "out"
     build([EXAMPLES], pipeline, out, DEFAULT_BASE)

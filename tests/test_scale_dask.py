@@ -9,11 +9,11 @@ import pyoxigraph as ox
 import pytest
 from spacy.language import Language
 
-from kg import dask_executor
-from kg.assemble import FILES
-from kg.dask_executor import DaskExecutor
-from kg.iri import DEFAULT_BASE
-from kg.pipeline import build
+from kg.build import build
+from kg.build import dask as dask_executor
+from kg.build.dask import DaskExecutor
+from kg.graph.iri import DEFAULT_BASE
+from kg.write.assemble import FILES
 
 from .conftest import EXAMPLES
 

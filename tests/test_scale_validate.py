@@ -1,7 +1,7 @@
-"""kg.shacl and kg.minisparql are held to pySHACL and pyoxigraph on real and broken graphs.
+"""kg.validate.engine and kg.validate.minisparql held to pySHACL and pyoxigraph on real graphs.
 
 A build checks each document graph apart and then the entities on everything all
-documents say about them (kg.render, kg.validate.cross_document); these tests require
+documents say about them (kg.write.render, kg.validate.cross_document); these tests require
 that to find exactly what pySHACL finds on the whole graph, report graph and all.
 """
 
@@ -18,18 +18,19 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, SH, XSD
 from rdflib.term import Node
 
-from kg import minisparql, resources
-from kg.jsonld import JsonLdContext
-from kg.render import decode_triple, render
-from kg.shacl import Data, Shapes, Unsupported
+from kg import resources
 from kg.validate import (
     Report,
     _validate_with_pyshacl,
     cross_document,
     engine,
+    minisparql,
     report,
     validate,
 )
+from kg.validate.engine import Data, Shapes, Unsupported
+from kg.write.jsonld import JsonLdContext
+from kg.write.render import decode_triple, render
 
 from .conftest import EXAMPLES
 
@@ -78,8 +79,8 @@ def assert_same(fast: Report, slow: Report) -> None:
 @pytest.fixture(scope="module")
 def built_out(pipeline: object, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The examples built by kg build."""
-    from kg.iri import DEFAULT_BASE
-    from kg.pipeline import build
+    from kg.build import build
+    from kg.graph.iri import DEFAULT_BASE
 
     out = tmp_path_factory.mktemp("scale-validate")
     result = build([EXAMPLES], pipeline, out, DEFAULT_BASE)  # type: ignore[arg-type]
@@ -193,7 +194,7 @@ def _union(documents: dict[URIRef, list[Triple]]) -> Graph:
 
 def test_documents_apart_then_across_find_what_the_whole_graph_has(tmp_path: Path) -> None:
     """Conflicts only the union shows: two labels, two start dates, a label also an alias."""
-    from kg.export import nquads
+    from kg.write.files import nquads
 
     doc1, doc2 = URIRef(ID + "document/aaaa"), URIRef(ID + "document/bbbb")
     person, event = URIRef(ID + "person/ana-1"), URIRef(ID + "event/summit-2")

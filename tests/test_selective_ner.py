@@ -1,4 +1,4 @@
-"""kg.selective_ner: the recognizer runs on the sentences that may hold a name, and finds
+"""kg.nlp.selective_ner: the recognizer runs on the sentences that may hold a name, and finds
 there what it finds on whole documents."""
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ from spacy.pipeline import EntityRecognizer
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
-from kg import nlp, selective_ner
-from kg.selective_ner import SelectiveNER, _Plan, name_sentences
+from kg import nlp
+from kg.nlp import selective_ner
+from kg.nlp.selective_ner import SelectiveNER, _Plan, name_sentences
 
 READ = {"PERSON", "ORG", "GPE", "LOC"}
 

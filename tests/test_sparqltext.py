@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from kg.sparqltext import BindError, Form, bind_values, read, tokens, undeclared_prefixes
+from kg.sparql.text import BindError, Form, bind_values, read, tokens, undeclared_prefixes
 
 P = "PREFIX kg: <https://w3id.org/newskg/ontology#>\n"
 

@@ -12,10 +12,10 @@ import pytest
 from click.testing import CliRunner
 from rdflib import Graph
 
-from kg import export
 from kg.cli import main
+from kg.graph.vocab import DCTERMS, KG, RDF, SKOS
 from kg.validate import validate
-from kg.vocab import DCTERMS, KG, RDF, SKOS
+from kg.write import files as export
 
 
 def kg(*args: str) -> tuple[int, str, str]:

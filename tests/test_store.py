@@ -17,11 +17,12 @@ from click.testing import CliRunner
 from rdflib import Graph, URIRef
 from spacy.language import Language
 
-from kg import pipeline as kg_pipeline
+from kg import build as kg_pipeline
 from kg.cli import main
-from kg.iri import DEFAULT_BASE
+from kg.graph.iri import DEFAULT_BASE
+from kg.graph.vocab import DCTERMS, KG, RDF
 from kg.progress import for_stream, quiet
-from kg.store import (
+from kg.sparql.store import (
     GraphPayload,
     manifest_iri,
     payloads_from_folder,
@@ -29,7 +30,6 @@ from kg.store import (
     plan,
     sync_store,
 )
-from kg.vocab import DCTERMS, KG, RDF
 
 from .conftest import EXAMPLES
 
@@ -274,8 +274,8 @@ def test_shared_people_survive_and_lone_ones_leave_with_their_article(
 CRASH = """\
 import os, signal, sys
 from pathlib import Path
-from kg.iri import DEFAULT_BASE
-from kg.store import payloads_from_folder, sync_store
+from kg.graph.iri import DEFAULT_BASE
+from kg.sparql.store import payloads_from_folder, sync_store
 
 def crash_after(n):
     def tracker(items, *, total, label):

@@ -4,7 +4,7 @@ Hypothesis writes small folders of articles whose names, quotations, titles, fil
 and JSONL ids hold what breaks naive writers: quotes and backslashes, angle brackets and
 braces, line breaks, emoji, right-to-left text and overrides, zero-width characters,
 escape look-alikes (``\\u0022``) and very long tokens. Each folder is built by
-``kg.pipeline.build`` with the real spaCy pipeline; then
+``kg.build.build`` with the real spaCy pipeline; then
 
 * graph.ttl, graph.trig, graph.nq and graph.jsonld parse in pyoxigraph and in rdflib and
   hold the same triples (rdflib ``isomorphic``), and people.json is JSON;
@@ -37,11 +37,11 @@ from rdflib.namespace import SKOS
 from rdflib.term import Node
 from spacy.language import Language
 
+from kg.build import build
+from kg.graph.iri import DEFAULT_BASE
+from kg.graph.vocab import DCTERMS, KG, OA, RDF
 from kg.ingest import iter_inputs
-from kg.iri import DEFAULT_BASE
 from kg.model import Article
-from kg.pipeline import build
-from kg.vocab import DCTERMS, KG, OA, RDF
 
 HOSTILE = [
     '"',

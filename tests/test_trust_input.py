@@ -19,8 +19,8 @@ from click.testing import CliRunner
 from rdflib import Graph, Literal
 
 from kg.cli import main
+from kg.graph.vocab import DCTERMS, KG, OA, RDF
 from kg.ingest import DEFAULT_MAX_BYTES
-from kg.vocab import DCTERMS, KG, OA, RDF
 
 from .conftest import EXAMPLES
 from .test_trust_hostile import quoted_span

@@ -33,9 +33,9 @@ import pyoxigraph as ox
 import pytest
 from spacy.language import Language
 
-from kg.iri import DEFAULT_BASE
-from kg.pipeline import build
-from kg.store import payloads_from_folder
+from kg.build import build
+from kg.graph.iri import DEFAULT_BASE
+from kg.sparql.store import payloads_from_folder
 
 from .conftest import ROOT
 from .test_store import MANIFEST, build_quads, manifest_versions

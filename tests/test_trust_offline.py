@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from kg.query import shipped
+from kg.sparql import shipped
 
 from .conftest import EXAMPLES
 

@@ -28,8 +28,8 @@ from rdflib import Graph, Literal
 from rdflib.namespace import SKOS
 
 from kg.cli import main
-from kg.query import shipped
-from kg.vocab import KG
+from kg.graph.vocab import KG
+from kg.sparql import shipped
 
 from .oxigraph_server import OxigraphServer
 from .test_query import PAYLOADS

@@ -22,12 +22,12 @@ from rdflib import Graph, Literal, URIRef
 from spacy.language import Language
 
 from kg import view as view_module
+from kg.build import build
 from kg.cli import main
+from kg.graph.iri import DEFAULT_BASE
+from kg.graph.vocab import KG, RDF, SKOS
 from kg.ingest import iter_inputs
-from kg.iri import DEFAULT_BASE
 from kg.model import Article
-from kg.pipeline import build
-from kg.vocab import KG, RDF, SKOS
 
 from .conftest import EXAMPLES
 
@@ -198,7 +198,7 @@ def test_the_page_is_self_contained(examples_page: Path) -> None:
     html = examples_page.read_text("utf-8")
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html, re.I)
     assert "cytoscape" in html and "Content-Security-Policy" in html
-    assert (Path(view_module.__file__).parent / "viewer" / "cytoscape.LICENSE").is_file()
+    assert (Path(view_module.__file__).parent / "assets" / "cytoscape.LICENSE").is_file()
 
 
 def test_same_bytes_on_every_render(examples_out: Path, examples_page: Path) -> None:

@@ -1,9 +1,9 @@
-"""Fetch cytoscape from the npm registry and copy it into kg/viewer/ for `kg view` to inline.
+"""Fetch cytoscape from the npm registry and copy it into kg/view/assets/ for `kg view` to inline.
 
 ``python tools/bundle_cytoscape.py`` runs ``npm pack cytoscape@VERSION`` in a temporary
 folder (the machine's own npm and registry settings; nothing is installed anywhere),
 checks the tarball against the pinned SHA-512 integrity npm prints, and writes
-``kg/viewer/cytoscape.min.js``, ``kg/viewer/cytoscape.LICENSE`` and ``kg/viewer/NOTICE``.
+``kg/view/assets/cytoscape.min.js``, ``kg/view/assets/cytoscape.LICENSE`` and ``kg/view/assets/NOTICE``.
 These files are committed: ``kg view`` never touches the network, and a wheel carries them.
 ``--check`` compares the committed files with the tarball's and exits 1 when they differ.
 
@@ -25,7 +25,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-TARGET = ROOT / "kg" / "viewer"
+TARGET = ROOT / "kg" / "view" / "assets"
 PACKAGE = "cytoscape"
 VERSION = "3.34.4"
 INTEGRITY = (
@@ -55,7 +55,7 @@ def pack(workdir: Path) -> Path:
 
 
 def files_from(tarball: Path) -> dict[str, bytes]:
-    """The bundled files, by their name in kg/viewer/."""
+    """The bundled files, by their name in kg/view/assets/."""
     with tarfile.open(tarball) as tar:
 
         def read(member: str) -> bytes:
@@ -84,7 +84,7 @@ def files_from(tarball: Path) -> dict[str, bytes]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="exit 1 if kg/viewer/ differs")
+    parser.add_argument("--check", action="store_true", help="exit 1 if kg/view/assets/ differs")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bundle-cytoscape-") as tmp:
         wanted = files_from(pack(Path(tmp)))
@@ -95,12 +95,12 @@ def main() -> int:
     ]
     if args.check:
         for name in stale:
-            print(f"kg/viewer/{name} differs from {PACKAGE} {VERSION}")
+            print(f"kg/view/assets/{name} differs from {PACKAGE} {VERSION}")
         return 1 if stale else 0
     TARGET.mkdir(parents=True, exist_ok=True)
     for name in stale:
         (TARGET / name).write_bytes(wanted[name])
-        print(f"wrote kg/viewer/{name}")
+        print(f"wrote kg/view/assets/{name}")
     return 0
 
 

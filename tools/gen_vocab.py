@@ -1,7 +1,7 @@
-"""Generate kg/vocab.py from ontology/kg.ttl: the closed ``KG`` namespace and its neighbours.
+"""Generate kg/graph/vocab.py from ontology/kg.ttl: the closed ``KG`` namespace and its neighbours.
 
 Run ``python tools/gen_vocab.py`` after editing the ontology; ``--check`` exits 1 when
-kg/vocab.py is out of date (CI and tests/test_ontology.py run that check). Like
+kg/graph/vocab.py is out of date (CI and tests/test_ontology.py run that check). Like
 ``rdflib.tools.defined_namespace_creator`` it lists every subject of the ``kg:``
 namespace that has an ``rdf:type``, but it groups the terms by kind, writes no
 timestamp (the output must not change unless the ontology does), keeps lines within
@@ -19,7 +19,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 
 ROOT = Path(__file__).resolve().parent.parent
 ONTOLOGY = ROOT / "ontology" / "kg.ttl"
-TARGET = ROOT / "kg" / "vocab.py"
+TARGET = ROOT / "kg" / "graph" / "vocab.py"
 NAMESPACE = "https://w3id.org/newskg/ontology#"
 LINE_LENGTH = 100
 
@@ -192,7 +192,7 @@ def _clip(line: str) -> str:
 
 
 def render(ontology_file: Path = ONTOLOGY) -> str:
-    """The full text of kg/vocab.py for the ontology in ``ontology_file``."""
+    """The full text of kg/graph/vocab.py for the ontology in ``ontology_file``."""
     ontology = Graph().parse(ontology_file, format="turtle")
     terms = kg_terms(ontology)
     lines = [
@@ -213,9 +213,9 @@ def render(ontology_file: Path = ONTOLOGY) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Write kg/vocab.py, or with --check report whether it is up to date."""
+    """Write kg/graph/vocab.py, or with --check report whether it is up to date."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="exit 1 if kg/vocab.py is stale")
+    parser.add_argument("--check", action="store_true", help="exit 1 if kg/graph/vocab.py is stale")
     args = parser.parse_args(argv)
     text = render()
     current = TARGET.read_text(encoding="utf-8") if TARGET.exists() else ""

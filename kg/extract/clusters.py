@@ -7,9 +7,9 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from kg.extract.lexicon import Lexicon
 from kg.extract.names import display_name, name_words, strip_titles
-from kg.iri import normalise_name
-from kg.lexicon import Lexicon
+from kg.graph.iri import normalise_name
 from kg.model import EntityKind, Span
 
 

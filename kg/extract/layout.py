@@ -12,8 +12,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from kg.extract.lexicon import Lexicon
 from kg.extract.roles import role_words
-from kg.lexicon import Lexicon
 from kg.model import Span
 
 _WRAPPED = 100  # characters: no hard-wrapped line is longer

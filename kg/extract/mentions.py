@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from spacy.tokens import Doc
 
 from kg.extract.clusters import Cluster, Mention, named_clusters, people_clusters
+from kg.extract.lexicon import Institution, Lexicon
 from kg.extract.names import (
     CONNECTORS,
     GENERIC,
@@ -31,8 +32,7 @@ from kg.extract.names import (
 )
 from kg.extract.roles import is_role_phrase, role_after, role_before
 from kg.extract.speakers import doc_text
-from kg.iri import fold, normalise_name
-from kg.lexicon import Institution, Lexicon
+from kg.graph.iri import fold, normalise_name
 from kg.model import EntityKind, Span
 
 _LABEL_KIND = {

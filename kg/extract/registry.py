@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from kg.extract.clusters import Cluster
-from kg.iri import normalise_name
-from kg.lexicon import Lexicon
+from kg.extract.lexicon import Lexicon
+from kg.graph.iri import normalise_name
 from kg.model import Entity, EntityKind, Span
 
 

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from kg.lexicon import Lexicon, Title
+from kg.extract.lexicon import Lexicon, Title
 
 __all__ = ["RoleClaim", "is_role_phrase", "parse_roles", "role_after", "role_before", "role_words"]
 

@@ -25,11 +25,11 @@ import pyoxigraph as ox
 from hypothesis import strategies as st
 from spacy.language import Language
 
+from kg.build import build
 from kg.errors import InputError
+from kg.graph.iri import DEFAULT_BASE
 from kg.ingest import SUFFIXES, iter_inputs
-from kg.iri import DEFAULT_BASE
 from kg.model import Article, DocExtraction, Span
-from kg.pipeline import build
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"

@@ -1,0 +1,105 @@
+"""One build at a time in an output folder, and nothing left there by a killed one.
+
+Every output is written to a hidden temporary file and renamed (``kg.write.files``); runs
+spill to a hidden folder. A build killed meanwhile (SIGKILL, power loss) cannot remove
+them, so the next build into the folder does, once it holds the folder's lock: with the
+lock held no other build can be writing them. The lock is an advisory POSIX record lock
+(``lockf``) on a hidden file, removed when the build ends: the kernel releases it when its
+holder dies, so a crash never leaves the folder locked, and unlike ``flock`` it is not
+shared with forked workers, which might outlive a killed build.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from kg.write.assemble import FILES
+from kg.errors import OutputError
+
+__all__ = ["LOCK_FILE", "claim", "leftovers"]
+
+LOCK_FILE = ".kg-lock"
+# What a build leaves only when killed: temporary outputs and spill folders.
+_TEMP_PREFIXES = (*(f".{name}." for name in FILES), ".kg-build-", ".kg-runs-")
+
+try:
+    import fcntl
+except ImportError:  # Windows: no lockf; builds into one folder are not guarded there
+    fcntl = None  # type: ignore[assignment]
+
+
+def leftovers(folder: Path) -> list[Path]:
+    """The hidden files and folders killed builds left in ``folder``."""
+    try:
+        entries = list(folder.iterdir())
+    except OSError:
+        return []
+    return sorted(p for p in entries if p.name.startswith(_TEMP_PREFIXES))
+
+
+@contextlib.contextmanager
+def claim(folder: Path) -> Iterator[None]:
+    """Hold ``folder`` for one build, after removing what killed builds left in it."""
+    if fcntl is None:
+        yield
+        return
+    handle = _lock(folder / LOCK_FILE)
+    if handle is None:
+        # A file system without locks (some network mounts): build unguarded, and leave
+        # the hidden files alone, since another build might be writing them.
+        yield
+        return
+    with handle:
+        try:
+            for path in leftovers(folder):
+                _remove(path)
+            yield
+        finally:
+            # Removed while still held, so a waiting build never locks a file that is gone.
+            with contextlib.suppress(OSError):
+                os.unlink(folder / LOCK_FILE)
+            fcntl.lockf(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _lock(path: Path) -> BinaryIO | None:
+    """The lock file, opened and locked; None where the file system cannot lock."""
+    while True:
+        try:
+            handle = open(path, "a+b")  # noqa: SIM115  # held for the whole build
+        except OSError as exc:
+            raise OutputError(
+                f"cannot write in the output folder {path.parent}: {exc.strerror or exc}; "
+                "choose another folder with -o or fix its permissions"
+            ) from exc
+        try:
+            fcntl.lockf(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            handle.close()
+            if exc.errno in (errno.EACCES, errno.EAGAIN):
+                raise OutputError(
+                    f"another kg build is writing to {path.parent}; wait for it to finish, "
+                    "or give this build another folder with -o"
+                ) from exc
+            return None
+        # The build before may have removed the file between our open and our lock: then
+        # this lock guards nothing, and the path is opened again.
+        try:
+            if os.path.samestat(os.fstat(handle.fileno()), os.stat(path)):
+                return handle
+        except FileNotFoundError:
+            pass
+        handle.close()
+
+
+def _remove(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            os.unlink(path)

@@ -1,0 +1,173 @@
+"""The SPARQL 1.1 Protocol client of ``kg query --endpoint``: the standard library only.
+
+A query is POSTed as ``application/sparql-query`` (an allowed update as
+``application/sparql-update``), answers are read as SPARQL JSON results or N-Triples.
+Parameters cannot travel as pyoxigraph substitutions, so they become a ``VALUES`` block
+at the top of the query's WHERE group (:func:`kg.sparql.text.bind_values`), each value an
+N-Triples-escaped term: a value can never end its literal and change the query. A
+trailing VALUES clause would not do: it is joined after the group's FILTERs ran, and the
+shipped queries filter on their parameters.
+
+Credentials come only from the environment variable named by ``--auth-env`` and travel
+only in the Authorization header; redirects are refused (urllib would resend the header
+to the new host), and a URL holding credentials is refused.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from kg import __version__
+from kg.sparql import (
+    DEFAULT_PREFIXES,
+    Answer,
+    QueryError,
+    Source,
+    Term,
+    distinct_sorted,
+    one_line,
+)
+from kg.sparql.text import BindError, Form, bind_values, undeclared_prefixes
+
+__all__ = ["Endpoint"]
+
+SELECT_ACCEPT = "application/sparql-results+json"
+GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9"
+
+
+def with_prefixes(text: str) -> str:
+    """``text`` with a PREFIX line for each newskg prefix it uses undeclared, as local runs allow.
+
+    The declarations go on one line before the text, so an endpoint's error positions are
+    one line further down than in the text given.
+    """
+    missing = sorted(undeclared_prefixes(text) & DEFAULT_PREFIXES.keys())
+    if not missing:
+        return text
+    return " ".join(f"PREFIX {p}: <{DEFAULT_PREFIXES[p]}>" for p in missing) + "\n" + text
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Refuse redirects: urllib would resend the Authorization header to the new host."""
+
+    def redirect_request(
+        self,
+        req: urllib.request.Request,
+        fp: object,
+        code: int,
+        msg: str,
+        headers: object,
+        newurl: str,
+    ) -> None:
+        close = getattr(fp, "close", None)
+        if callable(close):
+            close()  # urllib closes it only after a redirect it follows
+        raise QueryError(f"the endpoint redirects to {newurl}; give that URL to --endpoint")
+
+
+@dataclass(frozen=True)
+class Endpoint(Source):
+    """A SPARQL 1.1 Protocol endpoint: queries and updates POSTed directly."""
+
+    url: str
+    timeout: float = 30.0
+    # The Authorization header value; never shown (repr=False keeps it out of tracebacks).
+    authorization: str | None = field(default=None, repr=False)
+
+    @classmethod
+    def connect(cls, url: str, timeout: float, auth_env: str | None) -> Endpoint:
+        """An endpoint at ``url``; credentials come only from the environment variable named."""
+        parts = urllib.parse.urlsplit(url)
+        if parts.username or parts.password:  # checked first: such a URL is never echoed
+            raise QueryError(
+                "--endpoint: the URL holds credentials; put them in an environment variable "
+                "and name it with --auth-env"
+            )
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise QueryError(f"--endpoint {url!r}: give an http:// or https:// URL")
+        return cls(url, timeout, _authorization(auth_env) if auth_env else None)
+
+    def query(self, text: str, form: Form, params: Mapping[str, Term]) -> Answer:
+        try:
+            body = bind_values(
+                with_prefixes(text), {name: str(term) for name, term in params.items()}
+            )
+        except BindError as exc:
+            raise QueryError(f"--param: {exc}") from exc
+        graph = form in (Form.CONSTRUCT, Form.DESCRIBE)
+        data, media_type = self._post(
+            body, "application/sparql-query", GRAPH_ACCEPT if graph else SELECT_ACCEPT
+        )
+        try:
+            if graph:
+                rdf_format = ox.RdfFormat.from_media_type(media_type) or ox.RdfFormat.N_TRIPLES
+                quads = ox.parse(data, format=rdf_format)
+                return distinct_sorted(q.triple for q in quads)
+            results_format = (
+                ox.QueryResultsFormat.from_media_type(media_type) or ox.QueryResultsFormat.JSON
+            )
+            return ox.parse_query_results(data, format=results_format)
+        except (SyntaxError, ValueError) as exc:
+            raise QueryError(
+                f"the endpoint's answer ({media_type or 'no type'}) cannot be read: "
+                f"{one_line(str(exc), 120)}"
+            ) from exc
+
+    def update(self, text: str) -> None:
+        self._post(with_prefixes(text), "application/sparql-update", "*/*")
+
+    def _post(self, body: str, content_type: str, accept: str) -> tuple[bytes, str]:
+        headers = {
+            "Content-Type": f"{content_type}; charset=utf-8",
+            "Accept": accept,
+            "User-Agent": f"newskg/{__version__}",
+        }
+        if self.authorization:
+            headers["Authorization"] = self.authorization
+        request = urllib.request.Request(
+            self.url, data=body.encode("utf-8"), headers=headers, method="POST"
+        )
+        opener = urllib.request.build_opener(_NoRedirect())
+        try:
+            with opener.open(request, timeout=self.timeout) as response:
+                media_type = response.headers.get_content_type() if response.headers else ""
+                return response.read(), str(media_type)
+        except urllib.error.HTTPError as exc:
+            with exc:  # holds the connection open until closed
+                detail = one_line(exc.read().decode("utf-8", "replace"), 160)
+            raise QueryError(
+                f"the endpoint {self.url} answered HTTP {exc.code} {exc.reason}: {detail}"
+            ) from exc
+        except TimeoutError as exc:
+            raise QueryError(
+                f"no answer from {self.url} within {self.timeout:g} s; raise --timeout"
+            ) from exc
+        except urllib.error.URLError as exc:
+            if isinstance(exc.reason, TimeoutError):
+                raise QueryError(
+                    f"no answer from {self.url} within {self.timeout:g} s; raise --timeout"
+                ) from exc
+            raise QueryError(f"cannot reach {self.url}: {exc.reason}") from exc
+        except OSError as exc:
+            raise QueryError(f"cannot reach {self.url}: {exc}") from exc
+
+
+def _authorization(variable: str) -> str:
+    """The Authorization header from ``$variable``: ``user:password`` (basic) or a token."""
+    secret = os.environ.get(variable, "")
+    if not secret:
+        raise QueryError(
+            f"--auth-env {variable}: the environment variable is not set; "
+            "export it as user:password or a bearer token"
+        )
+    if ":" in secret:
+        return "Basic " + base64.b64encode(secret.encode("utf-8")).decode("ascii")
+    return "Bearer " + secret
