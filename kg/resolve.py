@@ -16,8 +16,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from kg.graph.iri import normalise_name, one_edit
 from kg.model import DocExtraction, EntityKind
+from kg.text import normalise_name, one_edit
 
 # A lone surname this long may differ from a full name's by one typo and still join it.
 _TYPO_MIN = 5

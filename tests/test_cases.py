@@ -16,7 +16,7 @@ from spacy.language import Language
 
 from kg import build as kg_pipeline
 from kg.graph.iri import DEFAULT_BASE
-from kg.write import files as export
+from kg.write import syntax as export
 
 CASES = sorted((Path(__file__).parent / "cases").glob("*/article.txt"))
 

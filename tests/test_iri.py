@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kg.graph.iri import DEFAULT_BASE, Minter, normalise_name, slug
+from kg.graph.iri import DEFAULT_BASE, Minter, slug
 from kg.model import EntityKind, Span
+from kg.text import normalise_name
 
 SAFE = re.compile(r"[a-z0-9-]+")
 SHA = "ab" * 32

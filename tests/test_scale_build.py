@@ -23,10 +23,9 @@ from kg.graph.iri import DEFAULT_BASE, Minter
 from kg.model import Article
 from kg.validate import engine, report
 from kg.write.assemble import FILES, Assembler
-from kg.write.files import turtle
 from kg.write.jsonld import JsonLdContext
 from kg.write.render import render
-from kg.write.syntax import dump_json
+from kg.write.syntax import dump_json, turtle
 
 from .conftest import EXAMPLES
 

@@ -30,7 +30,8 @@ from kg.validate import (
 )
 from kg.validate.engine import Data, Shapes, Unsupported
 from kg.write.jsonld import JsonLdContext
-from kg.write.render import decode_triple, render
+from kg.write.parts import decode_triple
+from kg.write.render import render
 
 from .conftest import EXAMPLES
 

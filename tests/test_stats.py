@@ -15,7 +15,7 @@ from rdflib import Graph
 from kg.cli import main
 from kg.graph.vocab import DCTERMS, KG, RDF, SKOS
 from kg.validate import validate
-from kg.write import files as export
+from kg.write import syntax as export
 
 
 def kg(*args: str) -> tuple[int, str, str]:

@@ -3,7 +3,7 @@
 ``python tools/bundle_cytoscape.py`` runs ``npm pack cytoscape@VERSION`` in a temporary
 folder (the machine's own npm and registry settings; nothing is installed anywhere),
 checks the tarball against the pinned SHA-512 integrity npm prints, and writes
-``kg/view/assets/cytoscape.min.js``, ``kg/view/assets/cytoscape.LICENSE`` and ``kg/view/assets/NOTICE``.
+``cytoscape.min.js``, ``cytoscape.LICENSE`` and ``NOTICE`` into ``kg/view/assets/``.
 These files are committed: ``kg view`` never touches the network, and a wheel carries them.
 ``--check`` compares the committed files with the tarball's and exits 1 when they differ.
 

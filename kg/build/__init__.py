@@ -40,24 +40,25 @@ from rdflib import Graph, URIRef
 from spacy.language import Language
 
 from kg import resources
-from kg.write.assemble import Assembler
 from kg.build.cache import BuildCache
+from kg.build.executors import BATCH_SIZE, Executor, Local, Pool, batches
+from kg.build.outdir import claim
 from kg.build.stages import entity_iris, extract_missing, render_jobs, render_missing
 from kg.errors import InputError, OutputError
-from kg.write.files import atomic_write, turtle
 from kg.graph import build_graphs
-from kg.ingest import DEFAULT_READING, Merged, Reading, distinct, iter_inputs
 from kg.graph.iri import Minter
+from kg.ingest import DEFAULT_READING, Merged, Reading, distinct, iter_inputs
 from kg.model import Article, DocExtraction
 from kg.nlp import Model
-from kg.build.outdir import claim
-from kg.build.executors import BATCH_SIZE, Executor, Local, Pool, batches
 from kg.progress import Tracker, quiet
-from kg.write.render import DocParts
 from kg.resolve import Resolution, resolve_names
-from kg.validate.engine import Finding, Shapes
 from kg.sparql.store import Sync, payloads_from_folder, payloads_from_graphs, sync_store
 from kg.validate import Report, cross_document, engine, report
+from kg.validate.engine import Finding, Shapes
+from kg.write.assemble import Assembler
+from kg.write.files import atomic_write
+from kg.write.parts import DocParts
+from kg.write.syntax import turtle
 
 __all__ = ["BATCH_SIZE", "Build", "build", "extract_all"]
 

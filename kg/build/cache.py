@@ -2,7 +2,7 @@
 
 ``kg build`` keeps, per document, two things that cost time to make (``out/.cache/``
 unless ``--cache`` names another folder): its extraction (spaCy and the extractor,
-about 140 ms an article) and its rendered parts (:class:`kg.write.render.DocParts`: its
+about 140 ms an article) and its rendered parts (:class:`kg.write.parts.DocParts`: its
 triples written in every format and checked against the shapes, about 15 ms). A
 rebuild after one article changed parses and extracts only that article; the parts of
 every document whose extraction and resolved entities are unchanged are reused too,
@@ -37,7 +37,7 @@ from typing import Any
 from kg.build.codec import decode_extraction, decode_parts, encode_extraction, encode_parts
 from kg.errors import OutputError
 from kg.model import Article, DocExtraction
-from kg.write.render import DocParts
+from kg.write.parts import DocParts
 
 __all__ = ["KEEP_BUILDS", "BuildCache", "extraction_fingerprint", "render_fingerprint"]
 

@@ -29,9 +29,9 @@ from kg.model import (
     Span,
     Stance,
 )
-from kg.write.people import PersonPart
-from kg.write.render import DocParts
 from kg.validate.engine import Finding
+from kg.write.parts import DocParts
+from kg.write.people import PersonPart
 
 __all__ = ["decode_extraction", "decode_parts", "encode_extraction", "encode_parts"]
 

@@ -22,10 +22,17 @@ from typing import Any
 
 from spacy.language import Language
 
+from kg.build.executors import (
+    BATCH_SIZE,
+    RENDER_BATCH,
+    RenderJob,
+    batches,
+    extract_batch,
+    render_batch,
+)
 from kg.errors import KgError
 from kg.model import Article, DocExtraction
-from kg.build.executors import BATCH_SIZE, RENDER_BATCH, RenderJob, batches, extract_batch, render_batch
-from kg.write.render import DocParts
+from kg.write.parts import DocParts
 
 __all__ = ["DaskExecutor"]
 

@@ -30,17 +30,16 @@ from weakref import WeakKeyDictionary
 from spacy.language import Language
 
 from kg import resources
-
-from kg.extract import lexicon
-from kg.extract import extract
+from kg.extract import extract, lexicon
+from kg.extract.lexicon import Lexicon
 from kg.graph import document_triples
 from kg.graph.iri import Minter
-from kg.write.jsonld import JsonLdContext
-from kg.extract.lexicon import Lexicon
 from kg.model import Article, DocExtraction
-from kg.write.render import DocParts, render
 from kg.resolve import Resolution
 from kg.validate import engine
+from kg.write.jsonld import JsonLdContext
+from kg.write.parts import DocParts
+from kg.write.render import render
 
 __all__ = ["BATCH_SIZE", "Executor", "Local", "Pool", "RenderJob", "extract_batch", "render_batch"]
 

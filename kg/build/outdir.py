@@ -19,8 +19,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from kg.write.assemble import FILES
 from kg.errors import OutputError
+from kg.write.assemble import FILES
 
 __all__ = ["LOCK_FILE", "claim", "leftovers"]
 

@@ -12,14 +12,20 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from kg.build.cache import BuildCache, article_key, digest, extraction_fingerprint, render_fingerprint
+from kg.build.cache import (
+    BuildCache,
+    article_key,
+    digest,
+    extraction_fingerprint,
+    render_fingerprint,
+)
+from kg.build.executors import Executor, RenderJob
 from kg.graph.iri import Minter
 from kg.model import Article, DocExtraction, EntityKind
 from kg.nlp import Model
-from kg.build.executors import Executor, RenderJob
 from kg.progress import Tracker
-from kg.write.render import DocParts
 from kg.resolve import DocNames, GlobalEntity, Name, Resolution, names
+from kg.write.parts import DocParts
 
 __all__ = ["HOLD_EXTRACTIONS", "entity_iris", "extract_missing", "render_jobs", "render_missing"]
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 
 from kg.extract.lexicon import Lexicon
 from kg.extract.names import display_name, name_words, strip_titles
-from kg.graph.iri import normalise_name
 from kg.model import EntityKind, Span
+from kg.text import normalise_name
 
 
 @dataclass

@@ -12,7 +12,7 @@ import importlib.resources
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from kg.graph.iri import fold, one_edit
+from kg.text import fold, one_edit
 
 _TYPO_MIN = 6  # names this long may carry one typo and still be recognised
 

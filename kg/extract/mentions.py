@@ -32,8 +32,8 @@ from kg.extract.names import (
 )
 from kg.extract.roles import is_role_phrase, role_after, role_before
 from kg.extract.speakers import doc_text
-from kg.graph.iri import fold, normalise_name
 from kg.model import EntityKind, Span
+from kg.text import fold, normalise_name
 
 _LABEL_KIND = {
     "PERSON": EntityKind.PERSON,

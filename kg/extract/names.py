@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from kg.graph.iri import normalise_name
+from kg.text import normalise_name
 
 NAME_WORD = re.compile(r"[A-Z\u00c0-\u024f][\w\u00c0-\u024f'’.-]*")
 CONNECTORS = frozenset({"of", "for", "on", "and", "the", "in", "to", "de", "du", "des", "la"})

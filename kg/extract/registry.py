@@ -11,8 +11,8 @@ from dataclasses import dataclass, field, replace
 
 from kg.extract.clusters import Cluster
 from kg.extract.lexicon import Lexicon
-from kg.graph.iri import normalise_name
 from kg.model import Entity, EntityKind, Span
+from kg.text import normalise_name
 
 
 @dataclass

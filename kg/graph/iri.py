@@ -10,50 +10,19 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from rdflib import URIRef
 
 from kg.model import EntityKind, Span
+from kg.text import fold
 
 DEFAULT_BASE = "https://w3id.org/newskg/id/"
 
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
-_SPACE = re.compile(r"\s+")
-# Only what a name never needs: keeps letters, digits, spaces, hyphens and apostrophes.
-_NAME_PUNCT = re.compile(r"[^\w\s'-]+")
 _SLUG_MAX = 48
 _ENTITY_HASH = 10  # hex digits: 40 bits, plus the slug, keeps collisions out of reach
 _DOC_HASH = 16
-
-
-def fold(text: str) -> str:
-    """Casefold and strip diacritics: 'LÓPEZ' and 'Lopez' fold alike."""
-    if text.isascii():  # most words; NFKD would leave them as they are
-        return text.lower()
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return stripped.casefold()
-
-
-def normalise_name(name: str) -> str:
-    """The identity key of a name: folded, curly apostrophes straightened, spaces collapsed."""
-    text = fold(name).replace("\u2019", "'").replace("\u2018", "'")
-    text = _NAME_PUNCT.sub(" ", text)
-    return _SPACE.sub(" ", text).strip(" -'")
-
-
-def one_edit(a: str, b: str) -> bool:
-    """Are two words one insertion, deletion or substitution apart ('Borrel', 'Borrell')?"""
-    if a == b or abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) > len(b):
-        a, b = b, a
-    i = 0
-    while i < len(a) and a[i] == b[i]:
-        i += 1
-    return a[i:] == b[i + 1 :] or (len(a) == len(b) and a[i + 1 :] == b[i + 1 :])
 
 
 def slug(text: str) -> str:

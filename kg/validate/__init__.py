@@ -241,7 +241,7 @@ def cross_document(
 
     Each document graph was checked apart, its own nodes only (:func:`kg.write.render.render`);
     ``triples`` are those the documents said about shared nodes, and the types of the
-    nodes those point at (:attr:`kg.write.render.DocParts.shared` and ``targets``). Together
+    nodes those point at (:attr:`kg.write.parts.DocParts.shared` and ``targets``). Together
     the two checks find what checking the union of the document graphs finds, because
     every other node lives in one document graph, with the types of what it points at.
     """

@@ -1,6 +1,6 @@
 """The files of a build, merged from the parts of its documents in bounded memory.
 
-:class:`Assembler` takes :class:`kg.write.render.DocParts` in any order. It keeps a run of them
+:class:`Assembler` takes :class:`kg.write.parts.DocParts` in any order. It keeps a run of them
 in memory and, when the run grows past ``run_bytes``, writes it sorted to a spill folder.
 The subjects several documents describe (entities) are not merged document by document:
 their triples are kept once each, and :meth:`Assembler.write` writes their Turtle blocks
@@ -35,9 +35,10 @@ from rdflib import URIRef
 from kg.validate.engine import Finding
 from kg.write import people as people_module
 from kg.write.files import write_files
-from kg.write.jsonld import JsonLdContext
+from kg.write.jsonld import JsonLdContext, jsonld_chunks
+from kg.write.parts import DocParts, decode_triple
 from kg.write.people import PersonPart
-from kg.write.render import DocParts, decode_triple, jsonld_chunks, shared_parts
+from kg.write.render import shared_parts
 from kg.write.syntax import prefix_header
 
 __all__ = ["FILES", "Assembler"]
@@ -92,7 +93,7 @@ class Assembler:
         self.counts: Counter[str] = Counter()  # own subjects; shared ones when written
         self.findings: list[Finding] = []
         # What the documents say about shared subjects, and the types of what those point
-        # at: encoded triples (kg.write.render.encode_triple), each once.
+        # at: encoded triples (kg.write.parts.encode_triple), each once.
         self.shared: set[str] = set()
         self.targets: set[str] = set()
         self._shared_triples: list[Triple] | None = None

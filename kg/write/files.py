@@ -1,21 +1,9 @@
-"""The output files of a build: Turtle, JSON-LD, TriG and N-Quads, each written atomically.
+"""Atomic writes: one file whole or not at all, a build's files all of them or none.
 
-Every serialiser here is deterministic: the same triples give the same bytes whatever
-the order they were added in and whatever ``PYTHONHASHSEED`` is. rdflib's serialisers
-are not (its Turtle numbers generated prefixes ``ns1``, ``ns2`` in set order, its
-N-Triples/N-Quads follow set order, its JSON-LD node order follows insertion order), so
-the text is written here from sorted terms (:mod:`kg.write.syntax`). That is simple because
-there are no blank nodes: the contract gives evidence and selectors IRIs. Only the
-validation report may hold blank nodes; :func:`turtle` relabels them canonically.
-
-JSON-LD is a flat compaction over the triples with the context's term definitions
-(prefixes, ``@id``/``@vocab``/datatype coercion, ``@language``, ``@set`` containers,
-``@id``/``@type`` aliases); nothing is ever fetched.
-
-A build does not hold its graph in memory: it writes its files from document parts
-(:mod:`kg.write.render`, :mod:`kg.write.assemble`) with :func:`write_files`, streaming each file and
-renaming all six only when all are written. :func:`write_build` takes the document graphs
-of a small build and goes the same way, so both give the same bytes.
+Every file of a build is streamed into a temporary file beside its target and synced;
+only when all are complete are they renamed over the old ones (:func:`write_files`).
+A single file goes the same way (:func:`atomic_write`). A failure, a full disk or a kill
+leaves the old files as they were, never a half-written one.
 """
 
 from __future__ import annotations
@@ -23,29 +11,13 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import IO, Any
-
-from rdflib import BNode, Graph, URIRef
-from rdflib.compare import to_canonical_graph
-from rdflib.term import Node
+from typing import IO
 
 from kg.errors import OutputError
-from kg.write.jsonld import JsonLdContext
-from kg.write.syntax import TermWriter, Triple
 
-__all__ = [
-    "atomic_write",
-    "jsonld",
-    "nquads",
-    "trig",
-    "turtle",
-    "write_build",
-    "write_files",
-]
-
-_Triple = Triple
+__all__ = ["atomic_write", "write_files"]
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -170,87 +142,3 @@ def _write_pieces(file: IO[bytes], pieces: Iterable[str | bytes]) -> None:
             file.write("".join(buffer).encode())
             buffer, size = [], 0
     file.write("".join(buffer).encode())
-
-
-def write_build(
-    out_dir: Path, graphs: Mapping[URIRef, Graph], report: Graph, context: dict[str, Any]
-) -> list[Path]:
-    """Write the six files of a build of these document graphs into ``out_dir``."""
-    # Imported here: kg.write.assemble writes with write_files, above.
-    from kg.write.assemble import Assembler
-    from kg.write.render import render
-
-    # Render everything before writing anything: a graph that cannot be written (a
-    # blank node, a bad IRI) must not leave a build with some files new, some old.
-    ctx = JsonLdContext(context)
-    assembler = Assembler(context)
-    for name in sorted(graphs, key=str):
-        assembler.add(render(name, list(graphs[name]), ctx, _everything))
-    return assembler.write(out_dir, turtle(report))[0]
-
-
-def _everything(node: Node) -> bool:
-    """Any subject may be in several graphs given to write_build."""
-    return True
-
-
-# --- whole graphs at once -----------------------------------------------------------------
-
-
-def turtle(graph: Graph) -> bytes:
-    """Serialise one graph as Turtle; blank nodes (a SHACL report has them) are relabelled."""
-    triples: list[_Triple] = list(graph)
-    if any(isinstance(n, BNode) for t in triples for n in t):
-        triples = _canonical_bnodes(graph)
-    writer = TermWriter(pnames=True, bnodes=True)
-    blocks = writer.blocks(triples)
-    header = writer.header()
-    return "\n".join([header, *blocks] if header else blocks).encode()
-
-
-def _canonical_bnodes(graph: Graph) -> list[_Triple]:
-    """Relabel blank nodes ``b0``, ``b1`` ... in the order of their canonical hashes."""
-    canonical = list(to_canonical_graph(graph))
-    hashes = sorted({str(n) for t in canonical for n in t if isinstance(n, BNode)})
-    label = {h: BNode(f"b{i}") for i, h in enumerate(hashes)}
-
-    def relabel(n: Node) -> Node:
-        return label[str(n)] if isinstance(n, BNode) else n
-
-    return [(relabel(s), p, relabel(o)) for s, p, o in canonical]
-
-
-def trig(graphs: Mapping[URIRef, Graph]) -> bytes:
-    """Serialise one named graph per document as TriG, graphs in IRI order."""
-    writer = TermWriter(pnames=True)
-    parts = []
-    for name in sorted(graphs, key=str):
-        blocks = writer.blocks(graphs[name], indent="    ")
-        if blocks:  # an empty graph cannot be told apart in N-Quads either
-            body = "\n".join(blocks)
-            parts.append(f"\n{writer.term(name)} {{\n{body}}}\n")
-    return (writer.header() + "".join(parts)).encode()
-
-
-def nquads(graphs: Mapping[URIRef, Graph]) -> bytes:
-    """Serialise one named graph per document as N-Quads: graphs in IRI order, as in TriG,
-    and each graph's lines sorted (code point order is UTF-8 byte order)."""
-    writer = TermWriter(pnames=False)
-    term = writer.term
-    pieces: list[str] = []
-    for name in sorted(graphs, key=str):
-        g = term(name)
-        lines = [f"{term(s)} {term(p)} {term(o)} {g} .\n" for s, p, o in graphs[name]]
-        pieces.extend(sorted(lines))
-    return "".join(pieces).encode()
-
-
-def jsonld(graph: Graph, context: dict[str, Any]) -> bytes:
-    """Serialise a graph as compacted JSON-LD with ``context`` embedded inline."""
-    from kg.write.render import jsonld_chunks, node_text
-
-    ctx = JsonLdContext(context)
-    nodes = ctx.nodes(graph)
-    ordered = sorted(nodes, key=lambda s: ctx.iri(str(s), vocab=False))
-    texts = (node_text(ctx, str(s), nodes[s]) for s in ordered)
-    return "".join(jsonld_chunks(ctx, texts)).encode()

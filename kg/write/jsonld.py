@@ -18,7 +18,7 @@ from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from kg.graph.terms import is_type
-from kg.write.syntax import BAD_IRI, Triple
+from kg.write.syntax import BAD_IRI, Triple, dump_json
 
 __all__ = ["JsonLdContext", "JsonNode", "object_key"]
 
@@ -303,3 +303,27 @@ def object_key(o: Node) -> tuple[str, str, str, str]:
     if isinstance(o, Literal):
         return ("1", str(o), str(o.datatype or ""), o.language or "")
     return ("0", str(o), "", "")
+
+
+def node_text(context: JsonLdContext, subject: str, node: JsonNode) -> str:
+    """A (merged) JSON-LD node as graph.jsonld writes it."""
+    return dump_json(context.node_object(subject, node), 2, sort_keys=True)
+
+
+def jsonld_frame(context: JsonLdContext) -> tuple[str, str, str]:
+    """graph.jsonld around its nodes: (head, separator, tail); the empty file is head+tail
+    with ``[]``, see :func:`jsonld_chunks`."""
+    probe: dict[str, Any] = {"@context": context.raw, "@graph": []}
+    text = dump_json(probe, 0, sort_keys=True)
+    head = text[: -len("[]\n}")]
+    return head, ",\n    ", "\n  ]\n}\n"
+
+
+def jsonld_chunks(context: JsonLdContext, texts: Iterable[str]) -> Iterable[str]:
+    """graph.jsonld in pieces, from its node texts in order."""
+    head, separator, tail = jsonld_frame(context)
+    first = True
+    for text in texts:
+        yield (head + "[\n    " if first else separator) + text
+        first = False
+    yield head + "[]\n}\n" if first else tail

@@ -1,11 +1,12 @@
 """One document graph rendered into the parts of a build's files, checked against the shapes.
 
 A build is written a document at a time: each document graph becomes a
-:class:`DocParts` (its N-Quads lines, its TriG block, the Turtle block and JSON-LD node of
-every subject, its people, its validation findings) and :mod:`kg.write.assemble` merges the
-parts of all documents into the files. Rendering is the costly part and needs nothing
-from other documents, so it runs wherever the document was extracted (a process of
-``--jobs``, a Dask worker) and its result can be cached.
+:class:`kg.write.parts.DocParts` (its N-Quads lines, its TriG block, the Turtle block and
+JSON-LD node of every subject, its people, its validation findings) and
+:mod:`kg.write.assemble` merges the parts of all documents into the files. Rendering is
+the costly part and needs nothing from other documents, so it runs wherever the
+document was extracted (a process of ``--jobs``, a Dask worker) and its result can be
+cached.
 
 Subjects that other documents may describe too (entities: ``shared``) are kept as their
 triples (``DocParts.shared``, encoded as text): the build writes their blocks and nodes
@@ -18,51 +19,21 @@ it is written and checked here, and kept as text only.
 from __future__ import annotations
 
 import itertools
-import json
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import Any
 
-from rdflib import BNode, Literal, URIRef
+from rdflib import BNode, URIRef
 from rdflib.term import Node
 
 from kg.graph.terms import is_type
 from kg.validate.engine import Data, Finding, Shapes
-from kg.write.jsonld import JsonLdContext, JsonNode
-from kg.write.people import PersonPart, grouped_person_parts
-from kg.write.syntax import TermWriter, dump_json, turtle_block
+from kg.write.jsonld import JsonLdContext, node_text
+from kg.write.parts import DocParts, Triple, encode_triple
+from kg.write.people import grouped_person_parts
+from kg.write.syntax import TermWriter, turtle_block
 
-__all__ = ["DocParts", "decode_triple", "encode_triple", "render", "shared_parts"]
+__all__ = ["render", "shared_parts"]
 
-Triple = tuple[Node, Node, Node]
 _INDENT = "    "  # a TriG block inside its graph
-
-
-@dataclass(frozen=True)
-class DocParts:
-    """Everything one document graph contributes to a build's files and report.
-
-    Its own subjects (which no other document describes) are kept as text only: a
-    Turtle block and a JSON-LD node each, with their sort keys. Shared subjects are
-    kept as their triples (``shared``): the build writes their blocks and nodes once, at
-    the end, from what all documents say about them.
-    """
-
-    name: str  # the document graph's IRI
-    # Its N-Quads lines (sorted) and its graph in TriG (b"" when empty), as UTF-8: in
-    # both files a document's text is one piece, copied as it is (see kg.write.assemble).
-    nquads: bytes
-    trig: bytes
-    turtle_prefixes: frozenset[str]  # the prefixes its Turtle uses
-    trig_prefixes: frozenset[str]
-    blocks: list[tuple[str, str]]  # (subject IRI, Turtle block) of its own subjects
-    nodes: list[tuple[str, str]]  # (compacted @id, JSON-LD node) of its own subjects
-    counts: dict[str, int]  # class IRI -> its own subjects of that class
-    people: list[PersonPart]
-    findings: list[Finding]  # validation results on its own (not shared) nodes
-    shared: list[str]  # its triples about shared subjects, encoded (encode_triple)
-    targets: list[str]  # the types of the nodes those point at, for the cross-document check
-    triples: int
 
 
 def render(
@@ -174,41 +145,6 @@ def _targets(
     return [t for t in triples if is_type(t[1]) and t[0] in targets] if targets else []
 
 
-def encode_triple(triple: Triple) -> str:
-    """A triple as one JSON text: IRIs as strings, a literal as [lexical, datatype, lang]."""
-    return json.dumps([_term(t) for t in triple], ensure_ascii=False, separators=(",", ":"))
-
-
-def decode_triple(text: str, iris: dict[str, URIRef] | None = None) -> Triple:
-    """The triple :func:`encode_triple` wrote; ``iris`` makes each IRI one object."""
-    s, p, o = json.loads(text)
-    if iris is None:
-        return (_unterm(s), _unterm(p), _unterm(o))
-    return (_iri(s, iris), _iri(p, iris), _iri(o, iris) if isinstance(o, str) else _unterm(o))
-
-
-def _iri(value: str, iris: dict[str, URIRef]) -> URIRef:
-    found = iris.get(value)
-    if found is None:
-        found = iris[value] = URIRef(value)
-    return found
-
-
-def _term(node: Node) -> Any:
-    if isinstance(node, URIRef):
-        return str(node)
-    if isinstance(node, Literal):
-        return [str(node), None if node.datatype is None else str(node.datatype), node.language]
-    raise ValueError(f"found the blank node {node!r}; document graphs must have none")
-
-
-def _unterm(value: Any) -> Node:
-    if isinstance(value, str):
-        return URIRef(value)
-    text, datatype, language = value
-    return Literal(text, lang=language, datatype=None if datatype is None else URIRef(datatype))
-
-
 def shared_parts(
     triples: Iterable[Triple], context: JsonLdContext
 ) -> tuple[list[tuple[str, str]], list[tuple[str, str]], dict[str, int], set[str]]:
@@ -247,27 +183,3 @@ def shared_parts(
     blocks.sort()
     nodes.sort()
     return blocks, nodes, counts, used
-
-
-def node_text(context: JsonLdContext, subject: str, node: JsonNode) -> str:
-    """A (merged) JSON-LD node as graph.jsonld writes it."""
-    return dump_json(context.node_object(subject, node), 2, sort_keys=True)
-
-
-def jsonld_frame(context: JsonLdContext) -> tuple[str, str, str]:
-    """graph.jsonld around its nodes: (head, separator, tail); the empty file is head+tail
-    with ``[]``, see :func:`jsonld_chunks`."""
-    probe: dict[str, Any] = {"@context": context.raw, "@graph": []}
-    text = dump_json(probe, 0, sort_keys=True)
-    head = text[: -len("[]\n}")]
-    return head, ",\n    ", "\n  ]\n}\n"
-
-
-def jsonld_chunks(context: JsonLdContext, texts: Iterable[str]) -> Iterable[str]:
-    """graph.jsonld in pieces, from its node texts in order."""
-    head, separator, tail = jsonld_frame(context)
-    first = True
-    for text in texts:
-        yield (head + "[\n    " if first else separator) + text
-        first = False
-    yield head + "[]\n}\n" if first else tail

@@ -1,11 +1,14 @@
 """RDF terms as text: Turtle, TriG and N-Quads terms and blocks; JSON written in pieces.
 
-The pieces every writer of newskg shares, so that a whole graph written at once
-(:mod:`kg.write.files`) and a build assembled from document parts (:mod:`kg.write.render`,
-:mod:`kg.write.assemble`) give the same bytes: :class:`TermWriter` renders a term once and
+The pieces every writer of newskg shares (:mod:`kg.write.render`, :mod:`kg.write.assemble`),
+so that every file is written from sorted terms and the same triples give the same bytes,
+whatever order they came in and whatever ``PYTHONHASHSEED`` is (rdflib's serialisers
+follow set and insertion order): :class:`TermWriter` renders a term once and
 remembers the prefixes it used; :func:`dump_json` writes JSON exactly as
 ``json.dumps(value, indent=2, ensure_ascii=False)`` does, at any depth, faster (the
 standard library's C encoder does not indent). JSON-LD compaction: :mod:`kg.write.jsonld`.
+:func:`turtle` writes a whole graph: the validation report, the only graph with blank
+nodes.
 """
 
 from __future__ import annotations
@@ -16,7 +19,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from rdflib import BNode, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.compare import to_canonical_graph
 from rdflib.namespace import RDF, SH, XSD
 from rdflib.term import Node
 
@@ -30,6 +34,7 @@ __all__ = [
     "Triple",
     "dump_json",
     "prefix_header",
+    "turtle",
     "turtle_block",
 ]
 
@@ -210,3 +215,26 @@ def _dump(value: Any, level: int, sort_keys: bool, out: list[str]) -> None:
 def _fallback(value: Any, level: int, sort_keys: bool) -> str:
     text = json.dumps(value, indent=2, ensure_ascii=False, sort_keys=sort_keys)
     return text.replace("\n", "\n" + "  " * level)
+
+
+def turtle(graph: Graph) -> bytes:
+    """Serialise one graph as Turtle; blank nodes (a SHACL report has them) are relabelled."""
+    triples: list[Triple] = list(graph)
+    if any(isinstance(n, BNode) for t in triples for n in t):
+        triples = _canonical_bnodes(graph)
+    writer = TermWriter(pnames=True, bnodes=True)
+    blocks = writer.blocks(triples)
+    header = writer.header()
+    return "\n".join([header, *blocks] if header else blocks).encode()
+
+
+def _canonical_bnodes(graph: Graph) -> list[Triple]:
+    """Relabel blank nodes ``b0``, ``b1`` ... in the order of their canonical hashes."""
+    canonical = list(to_canonical_graph(graph))
+    hashes = sorted({str(n) for t in canonical for n in t if isinstance(n, BNode)})
+    label = {h: BNode(f"b{i}") for i, h in enumerate(hashes)}
+
+    def relabel(n: Node) -> Node:
+        return label[str(n)] if isinstance(n, BNode) else n
+
+    return [(relabel(s), p, relabel(o)) for s, p, o in canonical]
