@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, SH, XSD
 from rdflib.term import Node
@@ -195,8 +195,6 @@ def _union(documents: dict[URIRef, list[Triple]]) -> Graph:
 
 def test_documents_apart_then_across_find_what_the_whole_graph_has(tmp_path: Path) -> None:
     """Conflicts only the union shows: two labels, two start dates, a label also an alias."""
-    from kg.write.files import nquads
-
     doc1, doc2 = URIRef(ID + "document/aaaa"), URIRef(ID + "document/bbbb")
     person, event = URIRef(ID + "person/ana-1"), URIRef(ID + "event/summit-2")
     pref, alt, start = (
@@ -223,15 +221,18 @@ def test_documents_apart_then_across_find_what_the_whole_graph_has(tmp_path: Pat
     whole = _validate_with_pyshacl(_union(documents), None)
     assert not whole.conforms
     assert_same(apart, whole)
-    (tmp_path / "graph.nq").write_bytes(nquads({n: _graph(t) for n, t in documents.items()}))
+    (tmp_path / "graph.nq").write_bytes(_nquads(documents))
     assert_same(by_documents(_documents(tmp_path / "graph.nq")), whole)
 
 
-def _graph(triples: list[Triple]) -> Graph:
-    graph = Graph()
-    for triple in triples:
-        graph.add(triple)
-    return graph
+def _nquads(documents: dict[URIRef, list[Triple]]) -> bytes:
+    """The documents as N-Quads, one named graph each (rdflib writes them: any writer will do)."""
+    dataset = Dataset()
+    for name, triples in documents.items():
+        graph = dataset.graph(name)
+        for triple in triples:
+            graph.add(triple)
+    return dataset.serialize(format="nquads", encoding="utf-8")
 
 
 def test_a_build_checked_by_documents_equals_the_whole_graph(built_out: Path) -> None:
