@@ -6,7 +6,7 @@ Generates N synthetic articles (``generate.py``, default 300), then runs the pip
 component at a time over all of them (the tokenizer, then each component's ``pipe`` with
 the build's batch size) and prints each component's seconds and share. The tokenizer runs
 with its cache warm, as it does in a build after its first articles (see
-``kg.build.executors._zone``). A benchmark prints figures; it asserts nothing.
+``kg.build.work._zone``). A benchmark prints figures; it asserts nothing.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 import generate
 
 from kg import nlp as nlp_module
-from kg.build.executors import BATCH_SIZE
+from kg.build.work import BATCH_SIZE
 
 
 def timings(nlp: Any, texts: list[str]) -> dict[str, float]:

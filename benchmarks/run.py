@@ -48,7 +48,7 @@ from typing import Any
 import generate
 
 from kg import nlp as nlp_module
-from kg.build.executors import BATCH_SIZE
+from kg.build.work import BATCH_SIZE
 from kg.ingest import distinct, iter_inputs
 from kg.model import Article
 from kg.write.assemble import FILES

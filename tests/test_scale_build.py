@@ -15,7 +15,7 @@ from rdflib import URIRef
 from spacy.language import Language
 
 from kg import resources
-from kg.build import build
+from kg.build import build, work
 from kg.build import executors as parallel
 from kg.build.codec import decode_extraction, decode_parts, encode_extraction, encode_parts
 from kg.graph import document_triples
@@ -73,21 +73,24 @@ def test_only_a_pipelines_first_articles_leave_their_strings_behind(
 ) -> None:
     """The first WARM articles are parsed outside a memory zone (spaCy's tokenizer caches
     only there); every later one inside one, which frees the strings it added."""
-    monkeypatch.setattr(parallel, "WARM", 2)
-    monkeypatch.setattr(parallel, "ZONE", 1)
-    monkeypatch.setattr(parallel, "_parsed", WeakKeyDictionary())
+    monkeypatch.setattr(work, "WARM", 2)
+    monkeypatch.setattr(work, "_parsed", WeakKeyDictionary())
     articles = [Article(f"{i}.txt", f"Qorvanek{i} Brandt said the plan works.") for i in range(3)]
-    found = list(parallel.Local(lambda: pipeline).extract(articles))
+    local = parallel.Local(lambda: pipeline)
+    try:
+        found = list(local.map(work.Extract(), articles, 1))  # a batch, and a zone, each
+    finally:
+        local.close()
     assert [w in pipeline.vocab.strings for w in ("Qorvanek0", "Qorvanek1", "Qorvanek2")] == [
         True,
         True,
         False,
     ]
-    later = parallel.extract_batch(pipeline, articles[2:])
+    later = work.extract_batch(pipeline, articles[2:])
     assert "Qorvanek2" not in pipeline.vocab.strings
-    monkeypatch.setattr(parallel, "_parsed", WeakKeyDictionary())
+    monkeypatch.setattr(work, "_parsed", WeakKeyDictionary())
     # Parsed outside a zone this time (a pipeline's first article): the same extraction.
-    assert parallel.extract_batch(pipeline, articles[2:]) == later == found[2:]
+    assert work.extract_batch(pipeline, articles[2:]) == later == found[2:]
     assert "Qorvanek2" in pipeline.vocab.strings
 
 
@@ -197,11 +200,11 @@ def test_spilled_runs_write_the_same_bytes(
     """Each document's parts spilled to disk as a run of its own, then merged."""
     checked = report([f for parts in rendered for f in parts.findings])  # type: ignore[attr-defined]
     for run_bytes, name in ((1, "spilled"), (1 << 40, "memory")):
-        assembler = Assembler(resources.context(), tmp_path, run_bytes=run_bytes)
-        for parts in reversed(rendered):  # the order parts arrive in does not matter
-            assembler.add(parts)  # type: ignore[arg-type]
-        assert (len(assembler._runs) == 5) == (name == "spilled")
-        assembler.write(tmp_path / name, turtle(checked.graph))
+        with Assembler(resources.context(), tmp_path, run_bytes=run_bytes) as assembler:
+            for parts in reversed(rendered):  # the order parts arrive in does not matter
+                assembler.add(parts)  # type: ignore[arg-type]
+            assert (len(assembler._runs) == 5) == (name == "spilled")
+            assembler.write(tmp_path / name, turtle(checked.graph))
         assert files(tmp_path / name) == files(cold), name
     assert sorted(p.name for p in tmp_path.iterdir()) == ["memory", "spilled"]  # no runs left
 

@@ -9,8 +9,7 @@ import pyoxigraph as ox
 import pytest
 from spacy.language import Language
 
-from kg.build import build
-from kg.build import dask as dask_executor
+from kg.build import build, work
 from kg.build.dask import DaskExecutor
 from kg.graph.iri import DEFAULT_BASE
 from kg.write.assemble import FILES
@@ -23,7 +22,7 @@ distributed = pytest.importorskip("distributed")
 @pytest.fixture(scope="module")
 def cluster(pipeline: Language) -> Iterator[object]:
     """One in-process worker with one thread; it uses the session's loaded pipeline."""
-    dask_executor._MODELS[None] = pipeline  # what the worker would load by name
+    work._LOADED[None] = pipeline  # what the worker would load by name
     with (
         distributed.LocalCluster(
             n_workers=1, threads_per_worker=1, processes=False, dashboard_address="127.0.0.1:0"
@@ -31,7 +30,7 @@ def cluster(pipeline: Language) -> Iterator[object]:
         distributed.Client(local) as client,
     ):
         yield client
-    dask_executor._MODELS.clear()
+    work._LOADED.clear()
 
 
 def test_a_dask_build_writes_the_same_bytes_and_shards(
@@ -96,7 +95,7 @@ def test_the_local_cluster_listens_on_this_machine_only() -> None:
 
     me = psutil.Process()
     before = listening(me)  # other tests' clusters in this process are not this one's
-    executor = DaskExecutor(None, None, workers=1)
+    executor = DaskExecutor(None, workers=1)
     try:
         workers = me.children(recursive=True)
         opened = listening(me) - before

@@ -117,7 +117,7 @@ def changes(old: dict[str, GraphPayload], new: dict[str, GraphPayload]) -> set[s
 
 
 def test_the_two_ways_in_agree_on_every_version(variants: Variants, pipeline: Language) -> None:
-    # kg build --store hashes rdflib graphs, kg load hashes graph.nq: they must agree,
+    # Build.graphs (rdflib) and kg load (graph.nq) hash the same graphs: they must agree,
     # or a load after a build would rewrite everything.
     built = pipeline_graphs(variants.inputs / "a", pipeline)
     from_graphs = payloads_from_graphs(built)

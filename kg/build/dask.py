@@ -1,7 +1,7 @@
-"""The per-document stages as tasks on a Dask cluster: ``kg build --executor dask``.
+"""The per-document work as tasks on a Dask cluster: ``kg build --executor dask``.
 
-Extraction (spaCy and the extractor) and rendering (:mod:`kg.write.render`) of a batch of
-documents are one task each; everything else of the build (reading the inputs,
+Each batch of documents given to :meth:`DaskExecutor.map` is one task: an extraction or
+a rendering of :mod:`kg.build.work`; everything else of the build (reading the inputs,
 resolution across documents, the final merge into the six files) stays in the calling
 process, which is the Dask client. Each worker loads the spaCy pipeline once, by name,
 on its first task, so the workers need newskg and the model installed, as the client
@@ -15,56 +15,25 @@ corpus of any size streams through in bounded memory.
 
 from __future__ import annotations
 
-import threading
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
 
-from spacy.language import Language
-
-from kg.build.executors import (
-    BATCH_SIZE,
-    RENDER_BATCH,
-    RenderJob,
-    batches,
-    extract_batch,
-    render_batch,
-)
+from kg.build.work import batches
 from kg.errors import KgError
-from kg.model import Article, DocExtraction
-from kg.write.parts import DocParts
 
 __all__ = ["DaskExecutor"]
 
-_MODELS: dict[str | None, Language] = {}
-_LOCK = threading.Lock()  # a worker with several threads runs one pipeline at a time
-
-
-def _model(name: str | None) -> Language:
-    from kg import nlp as nlp_module
-
-    found = _MODELS.get(name)
-    if found is None:
-        found = _MODELS[name] = nlp_module.load(name)
-    return found
-
-
-def _extract_task(model: str | None, articles: list[Article]) -> list[DocExtraction]:
-    with _LOCK:
-        return extract_batch(_model(model), articles)
-
-
-def _render_task(jobs: list[RenderJob]) -> list[DocParts]:
-    return render_batch(jobs)
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 class DaskExecutor:
-    """Runs extraction and rendering on a Dask cluster; results come back in order."""
+    """Runs the per-document work on a Dask cluster; results come back in order."""
 
     def __init__(
         self,
         scheduler: str | None = None,
-        model: str | None = None,
         *,
         client: Any = None,
         window: int | None = None,
@@ -77,7 +46,6 @@ class DaskExecutor:
             raise KgError(
                 "--executor dask needs Dask; install it with pip install 'newskg[dask]'"
             ) from exc
-        self.model = model
         self._cluster = None
         if client is not None:
             self.client = client
@@ -103,28 +71,27 @@ class DaskExecutor:
         cores = sum(self.client.nthreads().values()) or 1
         self.window = window or 2 * cores
 
-    def _stream(self, function: Any, items: Iterable[Sequence[Any]], *args: Any) -> Iterator[Any]:
-        """Submit ``function(*args, batch)`` for each batch, ``window`` at a time, in order."""
+    def map(
+        self, function: Callable[[list[T]], list[R]], items: Iterable[T], size: int
+    ) -> Iterator[R]:
+        """Submit ``function(batch)`` for each batch, ``window`` at a time, in order."""
         pending: deque[Any] = deque()
-        for batch in items:
-            pending.append(self.client.submit(function, *args, list(batch), pure=False))
+        for batch in batches(items, size):
+            pending.append(self.client.submit(function, batch, pure=False))
             if len(pending) >= self.window:
-                future = pending.popleft()
-                yield from future.result()
-                future.release()
+                yield from _collect(pending.popleft())
         while pending:
-            future = pending.popleft()
-            yield from future.result()
-            future.release()
-
-    def extract(self, articles: Iterable[Article]) -> Iterator[DocExtraction]:
-        return self._stream(_extract_task, batches(articles, BATCH_SIZE), self.model)
-
-    def render(self, jobs: Iterable[RenderJob]) -> Iterator[DocParts]:
-        return self._stream(_render_task, batches(jobs, RENDER_BATCH))
+            yield from _collect(pending.popleft())
 
     def close(self) -> None:
         if self._owns_client:
             self.client.close()
         if self._cluster is not None:
             self._cluster.close()
+
+
+def _collect(future: Any) -> Any:
+    """A finished task's results; the cluster forgets it."""
+    found = future.result()
+    future.release()
+    return found

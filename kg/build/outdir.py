@@ -22,7 +22,7 @@ from typing import BinaryIO
 from kg.errors import OutputError
 from kg.write.assemble import FILES
 
-__all__ = ["LOCK_FILE", "claim", "leftovers"]
+__all__ = ["LOCK_FILE", "claim", "holding", "leftovers"]
 
 LOCK_FILE = ".kg-lock"
 # What a build leaves only when killed: temporary outputs and spill folders.
@@ -32,6 +32,20 @@ try:
     import fcntl
 except ImportError:  # Windows: no lockf; builds into one folder are not guarded there
     fcntl = None  # type: ignore[assignment]
+
+
+def holding(out_dir: Path | None) -> contextlib.AbstractContextManager[None]:
+    """The output folder, made and held for one build (nothing without a folder)."""
+    if out_dir is None:
+        return contextlib.nullcontext()
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(
+            f"cannot create the output folder {out_dir}: {exc.strerror or exc}; "
+            "choose another folder with -o or fix its permissions"
+        ) from exc
+    return claim(out_dir)
 
 
 def leftovers(folder: Path) -> list[Path]:

@@ -140,8 +140,8 @@ def build(
     OUT; it removes what an interrupted build left there.
     """
     # Imported here so that `kg --help` does not pay for loading spaCy.
-    from kg import build as pipeline
     from kg import nlp as nlp_module
+    from kg.build import build as build_graph
     from kg.progress import for_stream
 
     try:
@@ -159,8 +159,8 @@ def build(
         if executor == "dask":
             from kg.build.dask import DaskExecutor
 
-            runner = DaskExecutor(scheduler, model, workers=jobs)
-        result = pipeline.build(
+            runner = DaskExecutor(scheduler, workers=jobs)
+        result = build_graph(
             list(inputs),
             nlp_module.Model(model),  # loaded only if an article is not in the cache
             out_dir,

@@ -53,6 +53,7 @@ __all__ = [
     "manifest_payload",
     "payloads_from_folder",
     "payloads_from_graphs",
+    "payloads_from_nquads",
     "plan",
     "read_manifest",
     "sync_store",
@@ -148,6 +149,16 @@ def payloads_from_folder(folder: Path) -> dict[str, GraphPayload]:
     except OSError as exc:
         raise InputError(str(path), f"cannot be read ({_one_line(exc)})", "check it") from exc
     return {name: _payload(name, triples) for name, triples in by_graph.items()}
+
+
+def payloads_from_nquads(pieces: Iterable[tuple[str, bytes]]) -> dict[str, GraphPayload]:
+    """The payloads of a build's document graphs, from each one's N-Quads as the build
+    wrote them (:meth:`kg.write.assemble.Assembler.document_nquads`), by graph IRI."""
+    payloads = {}
+    for name, nquads in pieces:
+        quads = ox.parse(input=nquads, format=ox.RdfFormat.N_QUADS)
+        payloads[name] = _payload(name, (quad.triple for quad in quads))
+    return payloads
 
 
 def manifest_iri(base: str) -> str:

@@ -1,15 +1,16 @@
 """The files of a build, merged from the parts of its documents in bounded memory.
 
-:class:`Assembler` takes :class:`kg.write.parts.DocParts` in any order. It keeps a run of them
-in memory and, when the run grows past ``run_bytes``, writes it sorted to a spill folder.
+:class:`Assembler` takes :class:`kg.write.parts.DocParts` in any order. It keeps a run of
+them in memory and, when the run grows past ``run_bytes``, writes it sorted to a spill folder.
 The subjects several documents describe (entities) are not merged document by document:
 their triples are kept once each, and :meth:`Assembler.write` writes their Turtle blocks
 and JSON-LD nodes from all of them at the end. It then merges the runs and those (a k-way
 merge, one pass) into graph.ttl, graph.jsonld and people.json. graph.nq and graph.trig
 hold one named graph per document, so there each document's text is one piece, and the
-pieces are written in the order of the graphs' IRIs (:class:`_Chunks`). validation.ttl
-comes last; every file is written whole or not at all, all of them or none
-(:func:`kg.write.files.write_files`).
+pieces are written in the order of the graphs' IRIs (:class:`_Chunks`); they stay
+readable for ``--store`` (:meth:`Assembler.document_nquads`) until the assembler is
+closed. validation.ttl comes last; every file is written whole or not at all, all of them
+or none (:func:`kg.write.files.write_files`).
 
 The bytes do not depend on the order the parts arrive in nor on where runs were cut:
 every file is sorted, and merging is a union. Memory is bounded by ``run_bytes`` and by
@@ -152,8 +153,14 @@ class Assembler:
         self._runs.append(path)
         self._run = _Run()
 
+    def __enter__(self) -> Assembler:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def close(self) -> None:
-        """Remove the spill folder (also done by :meth:`write`)."""
+        """Remove the spill folder."""
         self._nquads.close()
         self._trig.close()
         if self._spill is not None:
@@ -168,13 +175,17 @@ class Assembler:
         return streams
 
     def nquads(self) -> Iterator[bytes]:
+        return (piece for _, piece in self._nquads.ordered())
+
+    def document_nquads(self) -> Iterator[tuple[str, bytes]]:
+        """Each document graph's IRI and N-Quads, in IRI order (for ``--store``)."""
         return self._nquads.ordered()
 
     def trig(self) -> Iterator[str | bytes]:
         header = prefix_header(self.trig_prefixes)
         if header:
             yield header
-        yield from self._trig.ordered()
+        yield from (piece for _, piece in self._trig.ordered())
 
     def _shared(self) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
         """The shared subjects' blocks and nodes, written once from all their triples."""
@@ -236,22 +247,23 @@ class Assembler:
                 yield file.read(length).decode()
 
     def write(self, out_dir: Path | None, report: bytes) -> tuple[list[Path], Counter[str]]:
-        """Write the six files into ``out_dir`` (or only count, without it); the spill goes."""
-        try:
-            blocks, nodes = self._shared()
-            if out_dir is None:
-                return [], self.counts
-            outputs: list[tuple[str, Callable[[], Iterable[str | bytes]]]] = [
-                ("graph.ttl", lambda: self.turtle(blocks)),
-                ("graph.jsonld", lambda: self.jsonld(nodes)),
-                ("graph.trig", self.trig),
-                ("graph.nq", self.nquads),
-                ("validation.ttl", lambda: [report]),
-                ("people.json", self.people),
-            ]
-            return write_files(out_dir, outputs), self.counts
-        finally:
-            self.close()
+        """Write the six files into ``out_dir`` (or only count, without it), once.
+
+        The document graphs' N-Quads stay readable (:meth:`document_nquads`) until
+        :meth:`close`.
+        """
+        blocks, nodes = self._shared()
+        if out_dir is None:
+            return [], self.counts
+        outputs: list[tuple[str, Callable[[], Iterable[str | bytes]]]] = [
+            ("graph.ttl", lambda: self.turtle(blocks)),
+            ("graph.jsonld", lambda: self.jsonld(nodes)),
+            ("graph.trig", self.trig),
+            ("graph.nq", self.nquads),
+            ("validation.ttl", lambda: [report]),
+            ("people.json", self.people),
+        ]
+        return write_files(out_dir, outputs), self.counts
 
 
 class _Chunks:
@@ -290,18 +302,18 @@ class _Chunks:
         self._file.write(b"".join(text for _, text in self._memory))
         self._memory, self._size = [], 0
 
-    def ordered(self) -> Iterator[bytes]:
+    def ordered(self) -> Iterator[tuple[str, bytes]]:
         held: list[tuple[str, bytes | tuple[int, int]]] = list(self._memory)
         held.extend((name, (offset, length)) for name, offset, length in self._spilled)
         held.sort(key=lambda item: item[0])
         if self._file is not None:
             self._file.flush()
-        for _, piece in held:
+        for name, piece in held:
             if isinstance(piece, bytes):
-                yield piece
+                yield name, piece
             else:
                 assert self._file is not None
-                yield os.pread(self._file.fileno(), piece[1], piece[0])
+                yield name, os.pread(self._file.fileno(), piece[1], piece[0])
 
     def close(self) -> None:
         if self._file is not None:
