@@ -28,6 +28,7 @@ from kg.graph.iri import DEFAULT_BASE
 from kg.graph.vocab import KG, RDF, SKOS
 from kg.ingest import iter_inputs
 from kg.model import Article
+from kg.view.passages import Span, paragraph_passage, snippet_passage
 
 from .conftest import EXAMPLES
 
@@ -239,8 +240,8 @@ def test_a_long_paragraph_is_cut_around_its_evidence() -> None:
     words = " ".join(f"w{i}" for i in range(2000))
     text = words + " QUOTE HERE " + words
     start = text.index("QUOTE")
-    span = view_module._Span("d", start, start + 10, "QUOTE HERE", "", "")
-    passage = view_module._passage(text, 0, len(text), [span])
+    span = Span("d", start, start + 10, "QUOTE HERE", "", "")
+    passage = paragraph_passage(text, 0, len(text), [span])
     kinds = [kind for kind, _ in passage["parts"]]
     assert kinds == ["", "mark", ""] and passage["parts"][1][1] == "QUOTE HERE"
     assert passage["cutBefore"] and passage["cutAfter"]
@@ -249,10 +250,8 @@ def test_a_long_paragraph_is_cut_around_its_evidence() -> None:
 
 
 def test_the_graph_snippet_stops_at_a_blank_line() -> None:
-    span = view_module._Span(
-        "d", 40, 45, "Quote", "end of one.\n\nStart of two: ", " more\r\n\r\nNext"
-    )
-    snippet = view_module._snippet(span)
+    span = Span("d", 40, 45, "Quote", "end of one.\n\nStart of two: ", " more\r\n\r\nNext")
+    snippet = snippet_passage(span)
     assert snippet["parts"] == [["", "Start of two: "], ["mark", "Quote"], ["", " more"]]
     assert not snippet["cutBefore"] and not snippet["cutAfter"]
 
