@@ -91,7 +91,7 @@ class Build:
 
 
 def build(
-    inputs: Sequence[Path],
+    inputs: Sequence[Path | Article],
     nlp: Language | Model,
     out_dir: Path | None,
     base: str,
@@ -107,6 +107,8 @@ def build(
 ) -> Build:
     """Read, extract, resolve, validate and (when ``out_dir`` is given) write a build.
 
+    ``inputs`` are files and folders, or articles given in memory (checked as JSONL
+    records are, :func:`kg.ingest.iter_inputs`).
     ``jobs`` > 1 runs extraction and rendering in that many processes; ``executor``
     runs them elsewhere (a Dask cluster). The build cache lives in ``cache``, else in
     ``out_dir/.cache``, else (no ``out_dir``, or not ``use_cache``) in memory for this
@@ -154,7 +156,7 @@ def build(
 
 
 def _read(
-    inputs: Sequence[Path], reading: Reading
+    inputs: Sequence[Path | Article], reading: Reading
 ) -> tuple[list[Article], list[InputError], list[Merged]]:
     """The inputs' articles (one per distinct text), the inputs that failed, the merges."""
     articles: list[Article] = []

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.errors import InputError
-from kg.ingest.formats import Sourced, encodable, html_article, read_jsonl
+from kg.ingest.formats import Sourced, encodable, html_article, read_jsonl, record_article
 from kg.model import Article
 
 SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl")
@@ -110,12 +110,17 @@ def distinct(articles: Iterable[Article]) -> tuple[list[Article], list[Merged]]:
 
 
 def iter_inputs(
-    paths: Sequence[Path], reading: Reading = DEFAULT_READING
+    paths: Sequence[Path | Article], reading: Reading = DEFAULT_READING
 ) -> Iterator[Article | InputError]:
-    """Yield every document of ``paths`` in order, and an error for every bad input."""
+    """Yield every document of ``paths`` in order, and an error for every bad input.
+
+    An :class:`~kg.model.Article` among them is a text given in memory: it is checked as
+    a JSONL record is (a non-empty id and text, an ISO date, an absolute URL).
+    """
     seen: dict[str, str] = {}
     for path in paths:
-        for source, item in _read_input(Path(path), reading):
+        found = _given(path) if isinstance(path, Article) else _read_input(Path(path), reading)
+        for source, item in found:
             if isinstance(item, Article):
                 if item.id in seen:
                     yield InputError(
@@ -126,6 +131,12 @@ def iter_inputs(
                     continue
                 seen[item.id] = source
             yield item
+
+
+def _given(article: Article) -> Iterator[Sourced]:
+    where = f"the text {article.id!r}"
+    fields = ("id", "text", "title", "url", "published")
+    yield where, record_article(where, {key: getattr(article, key) for key in fields})
 
 
 def read_file(

@@ -17,7 +17,15 @@ from urllib.parse import urlsplit
 from kg.errors import InputError
 from kg.model import Article
 
-__all__ = ["Sourced", "absolute_url", "encodable", "html_article", "iso_date", "read_jsonl"]
+__all__ = [
+    "Sourced",
+    "absolute_url",
+    "encodable",
+    "html_article",
+    "iso_date",
+    "read_jsonl",
+    "record_article",
+]
 
 _BOM = b"\xef\xbb\xbf"
 _RECORD_HINT = 'give one JSON object a line: {"id": "...", "text": "..."}'
@@ -58,11 +66,12 @@ def _jsonl_line(where: str, raw: bytes, offset: int) -> Article | InputError:
         return InputError(where, f"not valid JSON ({err.msg} at column {err.colno})", _RECORD_HINT)
     except (ValueError, RecursionError) as err:
         return InputError(where, f"not valid JSON ({err})", _RECORD_HINT)
-    return _record_article(where, record)
+    return record_article(where, record)
 
 
-def _record_article(where: str, record: object) -> Article | InputError:
-    """The article of one parsed JSONL record, or what is wrong with it."""
+def record_article(where: str, record: object) -> Article | InputError:
+    """The article of one parsed JSONL record (or a text given in memory), or what is
+    wrong with it."""
     if not isinstance(record, dict):
         return InputError(where, f"{_json_type(record)} is not a JSON object", _RECORD_HINT)
     fields = {key: record.get(key) for key in ("id", "text", "title", "url", "published")}
