@@ -1,4 +1,4 @@
-"""The wheel carries the ontology, the shapes, the context, the gazetteers and the queries."""
+"""The wheel carries every module, the ontology, shapes, context, gazetteers, queries and page."""
 
 from __future__ import annotations
 
@@ -23,6 +23,9 @@ NEEDED = {
 }
 # The shipped competency queries (kg query NAME), every one of them.
 QUERIES = {f"kg/queries/{path.name}" for path in (ROOT / "queries").glob("*.rq")}
+# Every module of every subpackage, and the page kg view inlines.
+MODULES = {p.relative_to(ROOT).as_posix() for p in (ROOT / "kg").rglob("*.py")}
+VIEW_ASSETS = {f"kg/view/assets/{p.name}" for p in (ROOT / "kg" / "view" / "assets").iterdir()}
 
 
 @pytest.mark.filterwarnings("ignore")
@@ -47,4 +50,6 @@ def test_wheel_ships_data_files(tmp_path: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     assert names >= NEEDED
     assert len(QUERIES) >= 8 and names >= QUERIES
+    assert "kg/build/work.py" in MODULES and names >= MODULES
+    assert "kg/view/assets/cytoscape.min.js" in VIEW_ASSETS and names >= VIEW_ASSETS
     assert any(n.endswith("entry_points.txt") for n in names)

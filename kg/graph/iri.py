@@ -1,4 +1,4 @@
-"""The only place an IRI is minted: entities, documents and per-document nodes.
+"""The only place an IRI is minted: entities, documents, per-document nodes, the store manifest.
 
 Entity IRIs are ``{base}{kind}/{slug}-{hash}``, the hash over the kind and the
 normalised canonical name, so the same person gets the same IRI in every build.
@@ -83,3 +83,7 @@ class Minter:
     def membership(self, sha256: str, span: Span, member_key: str, org_key: str) -> URIRef:
         """A membership stated over a span, for one member in one organization."""
         return self._local("membership", sha256, span, member_key, org_key)
+
+    def store_manifest(self) -> URIRef:
+        """The named graph where a store records the version of each document graph."""
+        return URIRef(f"{self.base}store/manifest")

@@ -163,8 +163,7 @@ def payloads_from_nquads(pieces: Iterable[tuple[str, bytes]]) -> dict[str, Graph
 
 def manifest_iri(base: str) -> str:
     """The named graph that records the versions of the store's graphs."""
-    # TODO(iri): belongs in kg.graph.iri.Minter with the other minted IRIs.
-    return Minter(base).base + "store/manifest"
+    return str(Minter(base).store_manifest())
 
 
 def read_manifest(triples: Iterable[ox.Triple], manifest: str) -> dict[str, frozenset[str]]:
