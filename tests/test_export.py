@@ -1,4 +1,9 @@
-"""Tests for kg.write.files: every format read back by rdflib and pyoxigraph, bytes stable."""
+"""Tests for the files a build writes (kg.write): every format read back by rdflib and
+pyoxigraph, bytes stable whatever the order of documents and the cuts of runs.
+
+The files are written as a build writes them, a document graph at a time
+(:mod:`tests.writers`); the atomic writes of kg.write.files are tested at the end.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import warnings
+from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,7 +32,11 @@ from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
 
 from kg import resources
 from kg.errors import OutputError
-from kg.write.files import atomic_write, jsonld, nquads, trig, turtle, write_build
+from kg.write.files import atomic_write
+from kg.write.people import people_json
+from kg.write.syntax import turtle
+
+from .writers import Written, everything, shared_across, write
 
 KG = Namespace("https://w3id.org/newskg/ontology#")
 ID = Namespace("https://w3id.org/newskg/id/")
@@ -225,63 +235,82 @@ READERS: dict[str, Callable[[bytes, str], set[Key]]] = {
 }
 
 
-def serialise_all(graphs: Mapping[URIRef, Graph], context: dict[str, Any]) -> dict[str, bytes]:
-    u = union(graphs)
-    return {
-        "turtle": turtle(u),
-        "trig": trig(graphs),
-        "nquads": nquads(graphs),
-        "json-ld": jsonld(u, context),
-    }
+# The four RDF files of a build and the format each is read in.
+RDF_FILES = {
+    "graph.ttl": "turtle",
+    "graph.jsonld": "json-ld",
+    "graph.trig": "trig",
+    "graph.nq": "nquads",
+}
 
 
-def assert_round_trips(graphs: Mapping[URIRef, Graph], context: dict[str, Any]) -> None:
+def assert_reads_back(written: Written, graphs: Mapping[URIRef, Graph]) -> None:
+    """Both parsers read each file as the graphs: quads in TriG and N-Quads, else the union."""
     quads, triples = expected_quads(graphs), expected_triples(graphs)
-    for fmt, data in serialise_all(graphs, context).items():
+    for name, fmt in RDF_FILES.items():
+        data = written[name]
         for reader_name, reader in READERS.items():
             got = reader(data, fmt)
             want = quads if fmt in ("trig", "nquads") else triples
             assert got == want, (
-                f"{fmt} read by {reader_name}: missing {want - got}, extra {got - want}"
+                f"{name} read by {reader_name}: missing {want - got}, extra {got - want}"
             )
+
+
+def written(out: Path, graphs: Mapping[URIRef, Graph], context: dict[str, Any]) -> Written:
+    """The files a build of ``graphs`` writes, checked to read back as the graphs."""
+    files = write(out, graphs, context)
+    assert_reads_back(files, graphs)
+    return files
 
 
 # --- round trips ------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("context", CONTEXTS.values(), ids=list(CONTEXTS))
-def test_every_format_reads_back_to_the_same_triples(context: dict[str, Any]) -> None:
-    assert_round_trips(dataset(), context)
+def test_every_format_reads_back_to_the_same_triples(
+    context: dict[str, Any], tmp_path: Path
+) -> None:
+    written(tmp_path / "out", dataset(), context)
 
 
-def test_named_graphs_keep_the_document_split_and_union_matches_turtle() -> None:
+def test_named_graphs_keep_the_document_split_and_union_matches_turtle(tmp_path: Path) -> None:
     graphs = dataset()
-    ds = parse_dataset(trig(graphs), "trig")
+    files = written(tmp_path / "out", graphs, CONTEXT)
+    ds = parse_dataset(files.path("graph.trig"), "trig")
     names = {URIRef(str(g.identifier)) for g in ds.graphs() if len(g)}
     assert names == set(graphs)
     for name, g in graphs.items():
         assert isomorphic(ds.graph(name), g)
-    from_turtle = parse_graph(turtle(union(graphs)), "turtle")
+    want = {str(name): expected_triples({name: g}) for name, g in graphs.items()}
+    for file, fmt in (("graph.trig", "trig"), ("graph.nq", "nquads")):
+        by_graph: defaultdict[str, set[Key]] = defaultdict(set)
+        for q in ox.parse(files[file], format=OX_FORMATS[fmt]):
+            by_graph[ox_key(q.graph_name)[1]].add(
+                (ox_key(q.subject), ox_key(q.predicate), ox_key(q.object))
+            )
+        assert by_graph == want, file
+    from_turtle = parse_graph(files.path("graph.ttl"), "turtle")
     assert isomorphic(from_turtle, union(graphs))
-    assert isomorphic(from_turtle, dataset_union(parse_dataset(nquads(graphs), "nquads")))
+    assert isomorphic(from_turtle, dataset_union(parse_dataset(files.path("graph.nq"), "nquads")))
 
 
-def test_turtle_uses_the_contract_prefixes_and_http_schema() -> None:
-    text = turtle(union(dataset())).decode()
+def test_turtle_uses_the_contract_prefixes_and_http_schema(tmp_path: Path) -> None:
+    text = written(tmp_path / "out", dataset(), CONTEXT)["graph.ttl"].decode()
     assert "@prefix schema: <http://schema.org/> ." in text
     assert "schema:birthDate" in text and "https://schema.org" not in text
     assert "a kg:Person" in text and '"2024-03-01"^^xsd:date' in text
     assert "oa:start 10" in text and "kg:isDirect true" in text
 
 
-def test_trig_lists_graphs_in_iri_order() -> None:
-    text = trig(dataset()).decode()
+def test_trig_lists_graphs_in_iri_order(tmp_path: Path) -> None:
+    text = written(tmp_path / "out", dataset(), CONTEXT)["graph.trig"].decode()
     lines = [line for line in text.splitlines() if line.endswith("{")]
     assert lines == sorted(lines) and len(lines) == 3
 
 
-def test_nquads_lines_come_a_graph_at_a_time_sorted_and_unabbreviated() -> None:
-    lines = nquads(dataset()).decode().splitlines()
+def test_nquads_lines_come_a_graph_at_a_time_sorted_and_unabbreviated(tmp_path: Path) -> None:
+    lines = written(tmp_path / "out", dataset(), CONTEXT)["graph.nq"].decode().splitlines()
     graphs = [line.rsplit(" ", 2)[1] for line in lines]
     # Each graph's lines together, graphs in IRI order (as in TriG), lines sorted within.
     assert graphs == sorted(graphs) and len(set(graphs)) == 3
@@ -291,8 +320,8 @@ def test_nquads_lines_come_a_graph_at_a_time_sorted_and_unabbreviated() -> None:
     assert all(line.startswith("<") and line.endswith("> .") for line in lines)
 
 
-def test_jsonld_is_compacted_with_the_inline_context() -> None:
-    doc = json.loads(jsonld(union(dataset()), CONTEXT))
+def test_jsonld_is_compacted_with_the_inline_context(tmp_path: Path) -> None:
+    doc = json.loads(written(tmp_path / "out", dataset(), CONTEXT)["graph.jsonld"])
     assert doc["@context"] == CONTEXT and set(doc) == {"@context", "@graph"}
     ids = [node["id"] for node in doc["@graph"]]
     assert ids == sorted(ids)
@@ -309,22 +338,27 @@ def test_jsonld_is_compacted_with_the_inline_context() -> None:
     }
 
 
-def test_jsonld_compacts_the_same_once_its_cache_is_full(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_jsonld_compacts_the_same_once_its_cache_is_full(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     """The compacted IRIs a context keeps are bounded, and dropping them changes nothing."""
     from kg.write import jsonld as jsonld_module
 
     iris = [f"{KG}person/p-{i}" for i in range(40)] + [str(RDF.type), f"{KG}Person"]
     fresh = jsonld_module.JsonLdContext(CONTEXT)
     expected = [fresh.iri(i, vocab=v) for i in iris for v in (False, True)]
+    unbounded = write(tmp_path / "unbounded", dataset(), CONTEXT)["graph.jsonld"]
     monkeypatch.setattr(jsonld_module, "_CACHE_LIMIT", 8)
     bounded = jsonld_module.JsonLdContext(CONTEXT)
     for _ in range(2):
         assert [bounded.iri(i, vocab=v) for i in iris for v in (False, True)] == expected
         assert len(bounded._cache) <= 8
+    # The dataset compacts more than 8 IRIs: the build's contexts drop their caches.
+    assert written(tmp_path / "bounded", dataset(), CONTEXT)["graph.jsonld"] == unbounded
 
 
-def test_jsonld_vocab_context_uses_terms_and_language() -> None:
-    doc = json.loads(jsonld(union(dataset()), VOCAB_CONTEXT))
+def test_jsonld_vocab_context_uses_terms_and_language(tmp_path: Path) -> None:
+    doc = json.loads(written(tmp_path / "out", dataset(), VOCAB_CONTEXT)["graph.jsonld"])
     position = next(n for n in doc["@graph"] if "position/" in n["iri"])
     assert position["@type"] == "StatedPosition"
     assert position["stance"] == "Favor"
@@ -341,40 +375,52 @@ def test_jsonld_vocab_context_uses_terms_and_language() -> None:
         {"p": {"@id": "kg:p", "@context": "https://x/"}},
     ],
 )
-def test_jsonld_refuses_contexts_that_need_fetching(context: dict[str, Any]) -> None:
+def test_jsonld_refuses_contexts_that_need_fetching(
+    context: dict[str, Any], tmp_path: Path
+) -> None:
     with pytest.raises(ValueError, match="inline"):
-        jsonld(union(dataset()), context)
+        write(tmp_path / "out", dataset(), context)
+    assert os.listdir(tmp_path) == []
 
 
-def test_jsonld_with_the_shipped_context() -> None:
+def test_jsonld_with_the_shipped_context(tmp_path: Path) -> None:
     context = resources.context()
-    doc = json.loads(jsonld(union(dataset()), context))
+    doc = json.loads(written(tmp_path / "out", dataset(), context)["graph.jsonld"])
     assert doc["@context"] == context["@context"]
     ada = next(n for n in doc["@graph"] if n["id"].endswith("ada-1a2b3c4d"))
     assert ada["type"] == "Person" and len(ada["mentionedIn"]) == 3
 
 
-def test_blank_nodes_in_document_graphs_are_refused() -> None:
+def with_triple(triple: tuple[Any, Any, Any]) -> dict[URIRef, Graph]:
+    """The dataset with one more triple in its first document."""
     graphs = dataset()
-    graphs[next(iter(graphs))].add((BNode(), RDF.type, KG.Person))
-    for fmt in (trig, nquads):
+    graphs[next(iter(graphs))].add(triple)
+    return graphs
+
+
+@pytest.mark.parametrize("where", ["subject", "object"])
+def test_blank_nodes_in_document_graphs_are_refused(where: str, tmp_path: Path) -> None:
+    ada = ID["person/ada-1a2b3c4d"]
+    triple = (BNode(), RDF.type, KG.Person) if where == "subject" else (ada, KG.knows, BNode())
+    graphs = with_triple(triple)
+    for shared in (everything, shared_across(graphs)):  # as write_build did, as a build does
         with pytest.raises(ValueError, match="blank node"):
-            fmt(graphs)
-    with pytest.raises(ValueError, match="blank node"):
-        jsonld(union(graphs), CONTEXT)
+            write(tmp_path / "out", graphs, CONTEXT, shared=shared)
+    assert os.listdir(tmp_path) == []
 
 
 @pytest.mark.parametrize("iri", ["https://x.org/a b", "https://x.org/<a>", "https://x.org/100%"])
-def test_invalid_iris_are_refused(iri: str) -> None:
-    graphs = dataset()
-    graphs[next(iter(graphs))].add((URIRef(iri), RDF.type, KG.Person))
-    for fmt in (trig, nquads):
+@pytest.mark.parametrize("where", ["subject", "object"])
+def test_invalid_iris_are_refused(iri: str, where: str, tmp_path: Path) -> None:
+    ada = ID["person/ada-1a2b3c4d"]
+    triple = (
+        (URIRef(iri), RDF.type, KG.Person) if where == "subject" else (ada, KG.knows, URIRef(iri))
+    )
+    graphs = with_triple(triple)
+    for shared in (everything, shared_across(graphs)):
         with pytest.raises(ValueError, match="not a valid IRI"):
-            fmt(graphs)
-    with pytest.raises(ValueError, match="not a valid IRI"):
-        turtle(union(graphs))
-    with pytest.raises(ValueError, match="not a valid IRI"):
-        jsonld(union(graphs), CONTEXT)
+            write(tmp_path / "out", graphs, CONTEXT, shared=shared)
+    assert os.listdir(tmp_path) == []
 
 
 def test_report_blank_nodes_are_relabelled_canonically() -> None:
@@ -426,7 +472,8 @@ def test_any_literal_and_local_name_round_trips(
         g.add((KG[local], KG[local], literal))
         g.add((ID[f"person/{local}"], SKOS.prefLabel, literal))
         g.add((ID[f"person/{local}"], KG.mentionedIn, KG[local]))
-    assert_round_trips(graphs, CONTEXTS[context_name])
+    with tempfile.TemporaryDirectory() as tmp:
+        written(Path(tmp) / "out", graphs, CONTEXTS[context_name])
 
 
 # --- determinism ------------------------------------------------------------------------
@@ -443,21 +490,34 @@ def build(order: list[tuple[URIRef, tuple[Any, Any, Any]]]) -> dict[URIRef, Grap
 @given(st.randoms(use_true_random=False))
 def test_insertion_order_does_not_change_the_bytes(rnd: Any) -> None:
     quads = [(name, t) for name, g in dataset().items() for t in g]
-    first = serialise_all(build(quads), CONTEXT)
-    rnd.shuffle(quads)
-    shuffled = build(quads)
-    assert serialise_all(dict(reversed(list(shuffled.items()))), CONTEXT) == first
+    with tempfile.TemporaryDirectory() as tmp:
+        first = write(Path(tmp) / "first", build(quads), CONTEXT).files()
+        rnd.shuffle(quads)
+        shuffled = build(quads)
+        # The documents come in the order the shuffle made, reversed, rather than sorted.
+        again = write(Path(tmp) / "again", shuffled, CONTEXT, order=reversed(list(shuffled)))
+        assert again.files() == first
 
 
 SCRIPT = """
-import hashlib, sys
+import hashlib, sys, tempfile
+from pathlib import Path
 sys.path.insert(0, sys.argv[1])
-import test_export as t
-from kg.write.files import turtle
-# Insertion order follows set iteration, which PYTHONHASHSEED changes.
+import tests.test_export as t
+from tests.writers import shared_across, write
+from kg.write.syntax import turtle
+# Insertion order follows set iteration, which PYTHONHASHSEED changes: the order of the
+# triples in each graph and the order the documents come in.
 quads = {(name, triple) for name, g in t.dataset().items() for triple in g}
 graphs = t.build(list(quads))
-for data in [*t.serialise_all(graphs, t.CONTEXT).values(), turtle(t.report())]:
+with tempfile.TemporaryDirectory() as tmp:
+    order, own = list(graphs), shared_across(graphs)
+    files = [
+        write(Path(tmp) / "all", graphs, t.CONTEXT, order=order),
+        write(Path(tmp) / "own", graphs, t.CONTEXT, order=order, shared=own),
+    ]
+    data = [b for f in files for b in f.files().values()]
+for data in [*data, turtle(t.report())]:
     print(hashlib.sha256(data).hexdigest())
 """
 
@@ -467,14 +527,14 @@ def test_hash_seed_does_not_change_the_bytes() -> None:
     for seed in ("0", "1", "4242"):
         env = {**os.environ, "PYTHONHASHSEED": seed}
         done = subprocess.run(
-            [sys.executable, "-c", SCRIPT, str(Path(__file__).parent)],
+            [sys.executable, "-c", SCRIPT, str(Path(__file__).parent.parent)],
             env=env,
             capture_output=True,
             text=True,
             check=True,
         )
         runs.add(done.stdout)
-    assert len(runs) == 1 and len(runs.pop().split()) == 5
+    assert len(runs) == 1 and len(runs.pop().split()) == 13  # 2 builds of 6 files, a report
 
 
 # --- atomic writes ----------------------------------------------------------------------
@@ -518,67 +578,93 @@ def test_atomic_write_into_a_path_under_a_file(tmp_path: Path) -> None:
     assert os.listdir(tmp_path) == ["file"]
 
 
-def test_write_build_writes_six_files_four_isomorphic(tmp_path: Path) -> None:
+# --- the six files of a build, written from document parts -------------------------------
+
+
+def test_a_build_writes_six_files_four_isomorphic(tmp_path: Path) -> None:
     graphs = dataset()
-    paths = write_build(tmp_path / "out", graphs, report(), CONTEXT)
+    files = write(tmp_path / "out", graphs, CONTEXT, report=turtle(report()))
     names = ["graph.ttl", "graph.jsonld", "graph.trig", "graph.nq", "validation.ttl", "people.json"]
-    assert [p.name for p in paths] == names
+    assert [p.name for p in files.paths] == names
     assert sorted(os.listdir(tmp_path / "out")) == sorted(names)
     want = union(graphs)
-    for path, fmt in zip(paths[:4], ["turtle", "json-ld", "trig", "nquads"], strict=True):
+    for path, fmt in zip(files.paths[:4], ["turtle", "json-ld", "trig", "nquads"], strict=True):
         if fmt in ("trig", "nquads"):
             got = dataset_union(parse_dataset(path, fmt))
         else:
             got = parse_graph(path, fmt)
         assert isomorphic(got, want), path.name
-    assert isomorphic(parse_graph(paths[4], "turtle"), report())
-    again = write_build(tmp_path / "out", graphs, report(), CONTEXT)
-    digest = [hashlib.sha256(p.read_bytes()).hexdigest() for p in paths]
-    assert [hashlib.sha256(p.read_bytes()).hexdigest() for p in again] == digest
+    assert_reads_back(files, graphs)  # and by pyoxigraph, the TriG and N-Quads as quads
+    assert isomorphic(parse_graph(files.path("validation.ttl"), "turtle"), report())
+    digest = [hashlib.sha256(p.read_bytes()).hexdigest() for p in files.paths]
+    again = write(tmp_path / "out", graphs, CONTEXT, report=turtle(report()))
+    assert [hashlib.sha256(p.read_bytes()).hexdigest() for p in again.paths] == digest
 
 
-def test_write_build_cannot_create_the_folder(tmp_path: Path) -> None:
+def test_a_build_cannot_create_the_folder(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("x")
     with pytest.raises(OutputError, match="output folder"):
-        write_build(tmp_path / "file" / "out", dataset(), report(), CONTEXT)
+        write(tmp_path / "file" / "out", dataset(), CONTEXT)
+    assert os.listdir(tmp_path) == ["file"]
 
 
-def test_write_build_writes_nothing_when_a_graph_cannot_be_serialised(tmp_path: Path) -> None:
-    graphs = dataset()
-    graphs[next(iter(graphs))].add((BNode(), RDF.type, KG.Person))
+def test_a_build_writes_nothing_when_a_graph_cannot_be_serialised(tmp_path: Path) -> None:
+    graphs = with_triple((BNode(), RDF.type, KG.Person))
     with pytest.raises(ValueError, match="blank node"):
-        write_build(tmp_path, graphs, report(), CONTEXT)
+        write(tmp_path, graphs, CONTEXT)
     assert os.listdir(tmp_path) == []
+    # Nor does it replace any file of an earlier build.
+    before = written(tmp_path / "out", dataset(), CONTEXT).files()
+    with pytest.raises(ValueError, match="blank node"):
+        write(tmp_path / "out", graphs, CONTEXT)
+    after = {name: (tmp_path / "out" / name).read_bytes() for name in before}
+    assert after == before and sorted(os.listdir(tmp_path / "out")) == sorted(before)
 
 
-# --- a build written from document parts equals the whole-graph writers -----------------
+# --- the bytes do not depend on the order of documents nor on the cuts of runs -----------
 
 
-def assert_parts_equal_whole(
+def variants(graphs: Mapping[URIRef, Graph], midway: int) -> dict[str, dict[str, Any]]:
+    """Other ways to write the same build: the options of :func:`tests.writers.write`.
+
+    The documents in another order; a run cut after every document (``run_bytes=1``:
+    every text spilled) or about halfway (``midway``); subjects only one document
+    describes written by that document (through the runs) rather than once at the end.
+    """
+    names = sorted(graphs, key=str)
+    own = shared_across(graphs)
+    return {
+        "reversed": {"order": names[::-1]},
+        "a run per document": {"order": names[::-1], "run_bytes": 1},
+        "runs cut midway": {"order": names[1:] + names[:1], "run_bytes": midway},
+        "own subjects by their document": {"shared": own},
+        "own subjects, a run per document": {"order": names[::-1], "run_bytes": 1, "shared": own},
+        "own subjects, runs cut midway": {"run_bytes": midway, "shared": own},
+    }
+
+
+def assert_written_from_parts(
     graphs: dict[URIRef, Graph], context: dict[str, Any], out: Path
 ) -> None:
-    """write_build renders each graph apart and merges (kg.write.render, kg.write.assemble); the
-    whole-graph writers above see the union at once: the bytes must not differ."""
-    from kg.write.people import people_json
-
-    paths = dict(
-        zip(
-            ["ttl", "jsonld", "trig", "nq", "report", "people"],
-            write_build(out, graphs, report(), context),
-            strict=True,
-        )
-    )
-    u = union(graphs)
-    assert paths["ttl"].read_bytes() == turtle(u)
-    assert paths["jsonld"].read_bytes() == jsonld(u, context)
-    assert paths["trig"].read_bytes() == trig(graphs)
-    assert paths["nq"].read_bytes() == nquads(graphs)
-    assert paths["people"].read_bytes() == people_json(list(u))
+    """The files read back as the graphs (by rdflib and by pyoxigraph), people.json is the
+    graphs' people, and the bytes are the same however the build is written (:func:`variants`)."""
+    first = write(out / "sorted", graphs, context)
+    assert_reads_back(first, graphs)
+    assert first["people.json"] == people_json(list(union(graphs)))
+    # A run holds about a quarter of run_bytes of N-Quads: twice the file cuts it midway.
+    midway = 2 * len(first["graph.nq"])
+    for n, (label, options) in enumerate(variants(graphs, midway).items()):
+        again = write(out / f"variant-{n}", graphs, context, **options)
+        if "run_bytes" in options:
+            assert again.spilled > 0, f"{label}: nothing was spilled"
+        assert again.files() == first.files(), label
 
 
 @pytest.mark.parametrize("context", CONTEXTS.values(), ids=list(CONTEXTS))
-def test_parts_merged_equal_the_whole_graph(context: dict[str, Any], tmp_path: Path) -> None:
-    assert_parts_equal_whole(dataset(), context, tmp_path)
+def test_parts_merged_read_back_as_the_graphs_in_the_same_bytes(
+    context: dict[str, Any], tmp_path: Path
+) -> None:
+    assert_written_from_parts(dataset(), context, tmp_path)
 
 
 @settings(
@@ -589,7 +675,7 @@ def test_parts_merged_equal_the_whole_graph(context: dict[str, Any], tmp_path: P
 @given(
     st.lists(st.tuples(locals_, literals), min_size=1, max_size=6), st.sampled_from(list(CONTEXTS))
 )
-def test_any_graphs_merged_from_parts_equal_the_whole_graph(
+def test_any_graphs_merged_from_parts_read_back_in_the_same_bytes(
     values: list[tuple[str, Literal]], context_name: str
 ) -> None:
     graphs: dict[URIRef, Graph] = {}
@@ -602,6 +688,11 @@ def test_any_graphs_merged_from_parts_equal_the_whole_graph(
         g.add((doc, DCTERMS.identifier, literal))
     with tempfile.TemporaryDirectory() as tmp:
         try:
-            assert_parts_equal_whole(graphs, CONTEXTS[context_name], Path(tmp) / "out")
-        except ValueError as exc:  # an IRI no writer can write: all refuse it alike
+            assert_written_from_parts(graphs, CONTEXTS[context_name], Path(tmp) / "out")
+        except ValueError as exc:  # an IRI the writers cannot write: refused, nothing written
             assert "not a valid IRI" in str(exc) or "read as a term" in str(exc)
+            assert not any(Path(tmp).rglob("graph.*")), "refused after writing"
+            for label, options in variants(graphs, 1).items():
+                with pytest.raises(ValueError, match=r"not a valid IRI|read as a term"):
+                    write(Path(tmp) / "again", graphs, CONTEXTS[context_name], **options)
+                assert not (Path(tmp) / "again").exists(), label
