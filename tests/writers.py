@@ -86,22 +86,18 @@ def write(
     of validation.ttl. The documents are rendered and added in ``order`` (their IRIs'
     order by default); every one is rendered before anything is written, as a build does,
     so a graph that cannot be written leaves no file new. The runs the assembler spills
-    go into a temporary folder of their own, which must be empty once the files are
-    written.
+    go into a temporary folder of their own, which must be empty once the assembler is
+    closed.
     """
     context = resources.context() if context is None else context
     names = sorted(graphs, key=str) if order is None else list(order)
     assert sorted(names) == sorted(graphs), "order must name each graph once"
     with tempfile.TemporaryDirectory(prefix="runs-") as spill:
         ctx = JsonLdContext(context)
-        assembler = Assembler(context, Path(spill), run_bytes=run_bytes)
-        try:
+        with Assembler(context, Path(spill), run_bytes=run_bytes) as assembler:
             for name in names:
                 assembler.add(render(name, list(graphs[name]), ctx, shared))
             spilled = sum(len(files) for _, _, files in os.walk(spill))
-        except BaseException:
-            assembler.close()
-            raise
-        paths, _ = assembler.write(out_dir, report)
+            paths, _ = assembler.write(out_dir, report)
         assert not os.listdir(spill), "the assembler left its runs behind"
     return Written(paths, spilled)
