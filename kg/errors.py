@@ -4,6 +4,8 @@
     ├── InputError               one input (file, line, record) cannot be read; names it
     ├── ModelError               the spaCy pipeline cannot be loaded
     ├── OutputError              an output file or folder cannot be written
+    ├── QueryError               a query cannot be read, is refused or fails, or its data
+    │                            or endpoint cannot be reached (re-exported by kg.sparql)
     └── ValidationInputError     a file given to ``kg validate`` cannot be parsed
 
 Library code raises; only ``kg.cli`` turns these into messages and exit codes.
@@ -34,6 +36,10 @@ class ModelError(KgError):
 
 class OutputError(KgError):
     """An output file or folder cannot be written."""
+
+
+class QueryError(KgError):
+    """A query cannot be read, is refused, fails, or its data or endpoint cannot be reached."""
 
 
 class ValidationInputError(KgError):

@@ -16,10 +16,12 @@ import pytest
 from click.testing import CliRunner
 from spacy.language import Language
 
+from kg import errors
 from kg.build import build
 from kg.cli import main
+from kg.errors import KgError
 from kg.graph.iri import DEFAULT_BASE
-from kg.sparql import parse_term, shipped
+from kg.sparql import QueryError, parse_term, query_text, shipped
 
 from .conftest import ROOT
 
@@ -594,3 +596,10 @@ def test_a_store_loaded_by_kg_load_answers_as_the_build_does(
                         row[key] = "; ".join(sorted(row[key].split("; ")))
         assert stored == local, spec.name
     one_line_error(*kg("query", "calls-on", "--store", str(tmp_path / "no-store"))[::2])
+
+
+def test_query_error_is_in_the_one_tree_and_kg_sparql_re_exports_it() -> None:
+    assert QueryError is errors.QueryError and issubclass(QueryError, KgError)
+    assert errors.__doc__ is not None and "── QueryError" in errors.__doc__
+    with pytest.raises(KgError, match="no shipped query is called 'no-such-query'"):
+        query_text("no-such-query")

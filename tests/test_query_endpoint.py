@@ -269,6 +269,7 @@ def test_redirects_are_not_followed(recorder: tuple[str, type[_Recorder]]) -> No
     env = {"KG_TEST_BASIC": "reader:s3cret"}
     code, _, err = kg("query", "ASK {}", "--endpoint", url, "--auth-env", "KG_TEST_BASIC", env=env)
     assert code == 2 and "redirects" in err
+    assert "redirects to http://elsewhere.invalid/sparql;" in err and "s3cret" not in err
     assert len(handler.requests) == 1
 
 

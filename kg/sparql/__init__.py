@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.errors import KgError
+from kg.errors import QueryError  # defined in the one tree, re-exported for kg.sparql's users
 from kg.graph.vocab import PREFIXES
 from kg.sparql.text import Form, Text, read
 
@@ -69,10 +69,6 @@ GRAPH_FILES = (
     ("graph.trig", ox.RdfFormat.TRIG),
     ("graph.ttl", ox.RdfFormat.TURTLE),
 )
-
-
-class QueryError(KgError):
-    """A query cannot be read, is refused, fails, or its data or endpoint cannot be reached."""
 
 
 # -- the shipped queries (queries/*.rq) -------------------------------------------------

@@ -1,4 +1,4 @@
-"""The SPARQL 1.1 Protocol client of ``kg query --endpoint``: the standard library only.
+"""The SPARQL 1.1 Protocol client of ``kg query --endpoint``, on the shared HTTP transport.
 
 A query is POSTed as ``application/sparql-query`` (an allowed update as
 ``application/sparql-update``), answers are read as SPARQL JSON results or N-Triples.
@@ -8,34 +8,26 @@ N-Triples-escaped term: a value can never end its literal and change the query. 
 trailing VALUES clause would not do: it is joined after the group's FILTERs ran, and the
 shipped queries filter on their parameters.
 
-Credentials come only from the environment variable named by ``--auth-env`` and travel
-only in the Authorization header; redirects are refused (urllib would resend the header
-to the new host), and a URL holding credentials is refused.
+Credentials come only from the environment variable named by ``--auth-env``; a URL
+holding credentials is refused before anything is sent. The requests go through
+:mod:`kg.sparql.transport`, which puts the credentials only in the Authorization header
+and refuses redirects (urllib would resend the header to the new host); this module
+words what went wrong in terms of ``kg query``'s options.
 """
 
 from __future__ import annotations
 
-import base64
-import os
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
 from kg import __version__
-from kg.sparql import (
-    DEFAULT_PREFIXES,
-    Answer,
-    QueryError,
-    Source,
-    Term,
-    distinct_sorted,
-    one_line,
-)
+from kg.errors import QueryError
+from kg.sparql import DEFAULT_PREFIXES, Answer, Source, Term, distinct_sorted, one_line
 from kg.sparql.text import BindError, Form, bind_values, undeclared_prefixes
+from kg.sparql.transport import ConnectionFailed, StatusError, Transport, authorization
 
 __all__ = ["Endpoint"]
 
@@ -53,24 +45,6 @@ def with_prefixes(text: str) -> str:
     if not missing:
         return text
     return " ".join(f"PREFIX {p}: <{DEFAULT_PREFIXES[p]}>" for p in missing) + "\n" + text
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """Refuse redirects: urllib would resend the Authorization header to the new host."""
-
-    def redirect_request(
-        self,
-        req: urllib.request.Request,
-        fp: object,
-        code: int,
-        msg: str,
-        headers: object,
-        newurl: str,
-    ) -> None:
-        close = getattr(fp, "close", None)
-        if callable(close):
-            close()  # urllib closes it only after a redirect it follows
-        raise QueryError(f"the endpoint redirects to {newurl}; give that URL to --endpoint")
 
 
 @dataclass(frozen=True)
@@ -130,44 +104,32 @@ class Endpoint(Source):
             "Accept": accept,
             "User-Agent": f"newskg/{__version__}",
         }
-        if self.authorization:
-            headers["Authorization"] = self.authorization
-        request = urllib.request.Request(
-            self.url, data=body.encode("utf-8"), headers=headers, method="POST"
-        )
-        opener = urllib.request.build_opener(_NoRedirect())
+        transport = Transport(self.authorization, self.timeout)
         try:
-            with opener.open(request, timeout=self.timeout) as response:
-                media_type = response.headers.get_content_type() if response.headers else ""
-                return response.read(), str(media_type)
-        except urllib.error.HTTPError as exc:
-            with exc:  # holds the connection open until closed
-                detail = one_line(exc.read().decode("utf-8", "replace"), 160)
+            return transport.send("POST", self.url, body.encode("utf-8"), headers)
+        except StatusError as exc:
+            if exc.location is not None:
+                raise QueryError(
+                    f"the endpoint redirects to {exc.location}; give that URL to --endpoint"
+                ) from exc
             raise QueryError(
-                f"the endpoint {self.url} answered HTTP {exc.code} {exc.reason}: {detail}"
+                f"the endpoint {self.url} answered HTTP {exc.code} {exc.reason}: "
+                f"{one_line(exc.text, 160)}"
             ) from exc
-        except TimeoutError as exc:
-            raise QueryError(
-                f"no answer from {self.url} within {self.timeout:g} s; raise --timeout"
-            ) from exc
-        except urllib.error.URLError as exc:
-            if isinstance(exc.reason, TimeoutError):
+        except ConnectionFailed as exc:
+            if exc.timed_out:
                 raise QueryError(
                     f"no answer from {self.url} within {self.timeout:g} s; raise --timeout"
                 ) from exc
-            raise QueryError(f"cannot reach {self.url}: {exc.reason}") from exc
-        except OSError as exc:
-            raise QueryError(f"cannot reach {self.url}: {exc}") from exc
+            raise QueryError(f"cannot reach {self.url}: {exc.cause}") from exc
 
 
 def _authorization(variable: str) -> str:
     """The Authorization header from ``$variable``: ``user:password`` (basic) or a token."""
-    secret = os.environ.get(variable, "")
-    if not secret:
+    header = authorization(variable)
+    if header is None:
         raise QueryError(
             f"--auth-env {variable}: the environment variable is not set; "
             "export it as user:password or a bearer token"
         )
-    if ":" in secret:
-        return "Basic " + base64.b64encode(secret.encode("utf-8")).decode("ascii")
-    return "Bearer " + secret
+    return header

@@ -2,8 +2,8 @@
 
 ``kg load BUILD --endpoint URL`` sends one HTTP ``PUT URL?graph=<document IRI>`` per
 document graph, an N-Triples body, so each document is replaced whole by the server.
-The stdlib's urllib is the client: nothing else to install, and no connection is opened
-unless the user names an endpoint.
+The stdlib's urllib is the client (:mod:`kg.sparql.transport`): nothing else to install,
+and no connection is opened unless the user names an endpoint.
 
 The server keeps the same manifest as the local store (:mod:`kg.sparql.store`), so a rerun
 skips the graphs it already holds at the build's version. Every entry of the manifest is
@@ -18,19 +18,17 @@ true at every moment, which is what makes a load resumable after it stops anywhe
 
 Timeouts, refused or reset connections and 5xx answers are retried with exponential
 backoff; a PUT is idempotent, so repeating one whose answer was lost is harmless. A 4xx
-stops the load with one line. Credentials come from an environment variable and travel
-only in the ``Authorization`` header: never printed, logged or written anywhere.
+stops the load with one line. Credentials come from an environment variable; the requests
+go through :mod:`kg.sparql.transport`, which puts them only in the ``Authorization``
+header (never printed, logged or written anywhere) and follows no redirect. This module
+decides what to retry and words the messages in terms of ``kg load``.
 """
 
 from __future__ import annotations
 
-import base64
-import http.client
 import os
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -46,6 +44,7 @@ from kg.sparql.store import (
     plan,
     read_manifest,
 )
+from kg.sparql.transport import ConnectionFailed, StatusError, Transport, authorization
 
 __all__ = ["Endpoint", "endpoint", "load_endpoint"]
 
@@ -89,27 +88,20 @@ def endpoint(
             "the URL holds credentials",
             "put them in an environment variable and pass its name with --auth-env",
         )
-    authorization = None
+    header = None
     if auth_env is not None:
-        secret = environ.get(auth_env, "")
-        if not secret:
+        header = authorization(auth_env, environ)
+        if header is None:
             raise InputError(
                 f"--auth-env {auth_env}",
                 "the environment variable is not set or empty",
                 "set it to user:password or to a token",
             )
-        if ":" in secret:
-            authorization = "Basic " + base64.b64encode(secret.encode("utf-8")).decode("ascii")
-        else:
-            authorization = f"Bearer {secret}"
-    return Endpoint(url, authorization, auth_env, timeout, retries)
+    return Endpoint(url, header, auth_env, timeout, retries)
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """Refuse redirects: urllib would resend the Authorization header to wherever they point."""
-
-    def redirect_request(self, *args: object, **kwargs: object) -> None:
-        return None
+# What the server says is wrong, in a refusal's message: the start of its answer's body.
+_DETAIL_BYTES = 300
 
 
 class _Client:
@@ -117,7 +109,7 @@ class _Client:
 
     def __init__(self, ep: Endpoint) -> None:
         self.ep = ep
-        self.opener = urllib.request.build_opener(_NoRedirect)
+        self.transport = Transport(ep.authorization, ep.timeout, _DETAIL_BYTES)
 
     def _url(self, graph: str) -> str:
         joiner = "&" if "?" in self.ep.url else "?"
@@ -139,43 +131,38 @@ class _Client:
     def _send(
         self, method: str, graph: str, body: bytes | None, headers: dict[str, str]
     ) -> tuple[bytes, str] | None:
-        if self.ep.authorization is not None:
-            headers = headers | {"Authorization": self.ep.authorization}
         problem, fix = "", _CHECK
         for attempt in range(self.ep.retries + 1):
             if attempt:
                 time.sleep(self.ep.backoff * 2 ** (attempt - 1))
-            request = urllib.request.Request(self._url(graph), body, headers, method=method)
             try:
-                with self.opener.open(request, timeout=self.ep.timeout) as response:
-                    return response.read(), response.headers.get_content_type()
-            except urllib.error.HTTPError as exc:
-                detail = _body(exc)
+                return self.transport.send(method, self._url(graph), body, headers)
+            except StatusError as exc:
                 if exc.code == 404 and method in ("GET", "DELETE"):
                     return None
                 if exc.code < 500 and exc.code not in (408, 429):
-                    raise self._refused(method, graph, exc.code, exc.reason, detail) from None
+                    raise self._refused(method, graph, exc.code, exc.reason, exc.text) from None
                 problem, fix = f"HTTP {exc.code} {exc.reason}", f"check the server's log, {_RESUME}"
-            except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
-                reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
-                problem, fix = self._connection_problem(reason)
+            except ConnectionFailed as exc:
+                problem, fix = self._connection_problem(exc)
         tries = self.ep.retries + 1
         raise OutputError(
             f"{method} {self.ep.url}: {problem}, {tries} {'try' if tries == 1 else 'tries'}; {fix}"
         )
 
-    def _connection_problem(self, reason: object) -> tuple[str, str]:
+    def _connection_problem(self, failure: ConnectionFailed) -> tuple[str, str]:
         """What went wrong and what to do, or raise at once when retrying cannot help."""
-        if isinstance(reason, TimeoutError):
+        if failure.timed_out:
             return (
                 f"no answer within {self.ep.timeout:g} s",
                 f"raise --timeout if the server is slow, {_RESUME}",
             )
-        if isinstance(reason, ConnectionRefusedError):
+        if failure.refused:
             return "connection refused", f"check that a server runs at that address, {_RESUME}"
-        if isinstance(reason, ConnectionError | http.client.HTTPException):
-            return f"the connection was lost ({type(reason).__name__})", _CHECK
+        if failure.lost:
+            return f"the connection was lost ({type(failure.cause).__name__})", _CHECK
         # DNS failures, TLS errors and the like do not heal by waiting.
+        reason = failure.cause
         text = reason.strerror if isinstance(reason, OSError) and reason.strerror else reason
         raise OutputError(
             f"cannot reach {self.ep.url}: {' '.join(str(text).split())}; check the URL"
@@ -199,16 +186,6 @@ class _Client:
             + "; check that the URL is a SPARQL 1.1 Graph Store Protocol endpoint (Oxigraph: "
             "/store, Fuseki: /DATASET/data, GraphDB: /repositories/ID/rdf-graphs/service)"
         )
-
-
-def _body(error: urllib.error.HTTPError) -> str:
-    """The start of an error answer's body (what the server says is wrong), closed after."""
-    try:
-        return error.read(300).decode("utf-8", "replace")
-    except (OSError, http.client.HTTPException):
-        return ""
-    finally:
-        error.close()
 
 
 def _read_manifest(client: _Client, manifest: str) -> dict[str, frozenset[str]]:

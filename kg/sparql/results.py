@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from kg.errors import KgError
+from kg.errors import KgError, QueryError
 from kg.graph.vocab import PREFIXES
-from kg.sparql import Answer, QueryError
+from kg.sparql import Answer
 
 __all__ = ["FORMATS", "MAX_WIDTH", "cell", "render", "shorten_iri"]
 

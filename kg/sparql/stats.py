@@ -14,7 +14,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.sparql import QueryError, load_build
+from kg.errors import QueryError
+from kg.sparql import load_build
 from kg.sparql.results import shorten_iri
 
 __all__ = ["Stats", "Validation", "compute", "format_text"]
