@@ -28,7 +28,8 @@ from kg.validate import (
     report,
     validate,
 )
-from kg.validate.engine import Data, Shapes, Unsupported
+from kg.validate.engine import Shapes
+from kg.validate.index import Data, Unsupported
 from kg.write.jsonld import JsonLdContext
 from kg.write.parts import decode_triple
 from kg.write.render import render
@@ -352,5 +353,5 @@ def test_minisparql_answers_as_pyoxigraph(built: Graph, index: int) -> None:
     ],
 )
 def test_minisparql_refuses_what_it_does_not_evaluate(query: str) -> None:
-    with pytest.raises(minisparql.Unsupported):
+    with pytest.raises(Unsupported):
         minisparql.compile_select(query)

@@ -28,9 +28,10 @@ from rdflib.term import Node
 
 from kg import resources
 from kg.canonical import canonical
-from kg.validate.engine import Finding, Shapes, Unsupported
+from kg.validate.engine import Finding, Shapes
 from kg.validate.fallback import pyshacl_report
 from kg.validate.files import FORMATS, load_rdf
+from kg.validate.index import Unsupported
 
 __all__ = [
     "FORMATS",
