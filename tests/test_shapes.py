@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 
+import kg.validate
 from kg import resources
 from kg.errors import ValidationInputError
 from kg.validate import FORMATS, Report, load_rdf, validate, validate_files
@@ -280,3 +282,30 @@ def test_report_type() -> None:
     assert isinstance(report, Report)
     assert report.conforms
     assert (None, RDF.type, SH.ValidationReport) in report.graph
+
+
+# The engine's modules, lowest first: each may import only those before it. The engine
+# composes the checks, the SPARQL constraints and the index; none of them imports it.
+_LAYERS = ["index", "expressions", "minisparql", "checks", "sparql", "engine"]
+
+
+def _validate_imports(module: str) -> set[str]:
+    """The kg.validate modules a module imports, under TYPE_CHECKING or not."""
+    tree = ast.parse((Path(kg.validate.__file__).parent / f"{module}.py").read_text())
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "kg.validate":
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("kg.validate."):
+            found.add((node.module or "").split(".")[2])
+        elif isinstance(node, ast.Import):
+            names = [a.name for a in node.names if a.name.startswith("kg.validate.")]
+            found.update(name.split(".")[2] for name in names)
+    return found
+
+
+@pytest.mark.parametrize("module", _LAYERS)
+def test_the_engine_modules_import_no_circle(module: str) -> None:
+    below = set(_LAYERS[: _LAYERS.index(module)])
+    imported = _validate_imports(module)
+    assert imported <= below, f"kg.validate.{module} imports {sorted(imported - below)}"

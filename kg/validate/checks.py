@@ -1,10 +1,11 @@
 """The SHACL Core constraint components :mod:`kg.validate.engine` implements, one check maker each.
 
 A maker reads a shape's parameter once and returns a check; a check reads a focus node's
-value nodes (and :class:`kg.validate.engine.Data` for what it needs about them) and returns the
-failures as pySHACL reports them: the value node (None where pySHACL names none, as for
-counts) and the constraint component. Each follows pySHACL's own code for its component,
-so the results, and the report, are the same.
+value nodes (and :class:`kg.validate.index.Data` for what it needs about them) and returns
+the failures as pySHACL reports them: the value node (None where pySHACL names none, as
+for counts) and the constraint component. Each follows pySHACL's own code for its
+component, so the results, and the report, are the same. A maker reads the compiled
+shapes only through :class:`ShapeSource`, so this module does not import the engine.
 """
 
 from __future__ import annotations
@@ -14,21 +15,47 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from pyshacl.rdfutil.compare import compare_literal
-from rdflib import BNode, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
-if TYPE_CHECKING:
-    from kg.validate.engine import Data, Shapes
+from kg.validate.index import Data, Unsupported
 
-__all__ = ["MAKERS", "Check", "Failures", "Finding", "Unsupported", "integer"]
+__all__ = [
+    "MAKERS",
+    "Check",
+    "CompiledShape",
+    "Failures",
+    "Finding",
+    "ShapeSource",
+    "integer",
+]
 
 
-class Unsupported(Exception):
-    """The shapes use a feature this module does not implement; use pySHACL."""
+class CompiledShape(Protocol):
+    """A shape as sh:or and sh:qualifiedValueShape test a value node against it."""
+
+    def conforms(self, focus: Node, data: Data) -> bool: ...
+
+
+class ShapeSource(Protocol):
+    """What a check maker reads of the compiled shapes (:class:`kg.validate.engine.Shapes`)."""
+
+    @property
+    def graph(self) -> Graph:
+        """The shapes graph, for a parameter's companions (``sh:flags``, qualified counts)."""
+        ...
+
+    def shape(self, node: Node) -> CompiledShape:
+        """The compiled shape of a node, compiled once."""
+        ...
+
+    def items(self, head: Node) -> list[Node]:
+        """The members of an RDF list in the shapes graph."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -49,7 +76,7 @@ class Finding:
 # component), value None where pySHACL reports none (counts); None when all pass. A check
 # that can fail on no values at all (a minimum count) says so: ``check.on_empty = True``.
 Failures = list[tuple[Node | None, URIRef]] | None
-Check = Callable[[list[Node], Node, "Data"], Failures]
+Check = Callable[[list[Node], Node, Data], Failures]
 
 
 def integer(value: Node, what: str) -> int:
@@ -70,7 +97,7 @@ _KINDS: dict[Node, tuple[type, ...]] = {
 }
 
 
-def _node_kind(shapes: Shapes, node: Node, kind: Node) -> Check:
+def _node_kind(shapes: ShapeSource, node: Node, kind: Node) -> Check:
     allowed = _KINDS.get(kind)
     if allowed is None:
         raise Unsupported(f"unknown sh:nodeKind {kind}")
@@ -83,7 +110,7 @@ def _node_kind(shapes: Shapes, node: Node, kind: Node) -> Check:
     return check
 
 
-def _min_count(shapes: Shapes, node: Node, value: Node) -> Check:
+def _min_count(shapes: ShapeSource, node: Node, value: Node) -> Check:
     least, component = integer(value, "sh:minCount"), SH.MinCountConstraintComponent
 
     def check(values: list[Node], focus: Node, data: Data) -> Failures:
@@ -93,7 +120,7 @@ def _min_count(shapes: Shapes, node: Node, value: Node) -> Check:
     return check
 
 
-def _max_count(shapes: Shapes, node: Node, value: Node) -> Check:
+def _max_count(shapes: ShapeSource, node: Node, value: Node) -> Check:
     most, component = integer(value, "sh:maxCount"), SH.MaxCountConstraintComponent
 
     def check(values: list[Node], focus: Node, data: Data) -> Failures:
@@ -140,7 +167,7 @@ def _actual(v: Literal, datatype: str) -> bool:
     return True if kind is None else isinstance(v.value, kind)
 
 
-def _datatype(shapes: Shapes, node: Node, value: Node) -> Check:
+def _datatype(shapes: ShapeSource, node: Node, value: Node) -> Check:
     datatype, component = str(value), SH.DatatypeConstraintComponent
 
     def check(values: list[Node], focus: Node, data: Data) -> Failures:
@@ -150,7 +177,7 @@ def _datatype(shapes: Shapes, node: Node, value: Node) -> Check:
     return check
 
 
-def _class(shapes: Shapes, node: Node, value: Node) -> Check:
+def _class(shapes: ShapeSource, node: Node, value: Node) -> Check:
     cls, component = str(value), SH.ClassConstraintComponent
 
     def check(values: list[Node], focus: Node, data: Data) -> Failures:
@@ -171,7 +198,7 @@ def _string(v: Node) -> str:
     return str(v)
 
 
-def _min_length(shapes: Shapes, node: Node, value: Node) -> Check:
+def _min_length(shapes: ShapeSource, node: Node, value: Node) -> Check:
     least, component = integer(value, "sh:minLength"), SH.MinLengthConstraintComponent
 
     def check(values: list[Node], focus: Node, data: Data) -> Failures:
@@ -183,7 +210,7 @@ def _min_length(shapes: Shapes, node: Node, value: Node) -> Check:
     return check
 
 
-def _max_length(shapes: Shapes, node: Node, value: Node) -> Check:
+def _max_length(shapes: ShapeSource, node: Node, value: Node) -> Check:
     most, component = integer(value, "sh:maxLength"), SH.MaxLengthConstraintComponent
 
     def check(values: list[Node], focus: Node, data: Data) -> Failures:
@@ -193,7 +220,7 @@ def _max_length(shapes: Shapes, node: Node, value: Node) -> Check:
     return check
 
 
-def _pattern(shapes: Shapes, node: Node, value: Node) -> Check:
+def _pattern(shapes: ShapeSource, node: Node, value: Node) -> Check:
     if (node, SH.flags, None) in shapes.graph:
         raise Unsupported(f"shape {node} uses sh:flags")
     matcher, component = re.compile(str(value)), SH.PatternConstraintComponent
@@ -205,7 +232,7 @@ def _pattern(shapes: Shapes, node: Node, value: Node) -> Check:
     return check
 
 
-def _in(shapes: Shapes, node: Node, head: Node) -> Check:
+def _in(shapes: ShapeSource, node: Node, head: Node) -> Check:
     allowed, component = set(shapes.items(head)), SH.InConstraintComponent
 
     def check(values: list[Node], focus: Node, data: Data) -> Failures:
@@ -215,7 +242,7 @@ def _in(shapes: Shapes, node: Node, head: Node) -> Check:
     return check
 
 
-def _or(shapes: Shapes, node: Node, head: Node) -> Check:
+def _or(shapes: ShapeSource, node: Node, head: Node) -> Check:
     options = [shapes.shape(member) for member in shapes.items(head)]
     component = SH.OrConstraintComponent
 
@@ -226,7 +253,7 @@ def _or(shapes: Shapes, node: Node, head: Node) -> Check:
     return check
 
 
-def _disjoint(shapes: Shapes, node: Node, other: Node) -> Check:
+def _disjoint(shapes: ShapeSource, node: Node, other: Node) -> Check:
     prop, component = str(other), SH.DisjointConstraintComponent
 
     def check(values: list[Node], focus: Node, data: Data) -> Failures:
@@ -248,7 +275,7 @@ def _comparable(node: Node) -> tuple[bool, Any]:
     return False, node
 
 
-def _less_than(shapes: Shapes, node: Node, other: Node) -> Check:
+def _less_than(shapes: ShapeSource, node: Node, other: Node) -> Check:
     if not isinstance(other, URIRef):
         raise Unsupported("sh:lessThan must name a property")
     prop, component = str(other), SH.LessThanConstraintComponent
@@ -272,7 +299,7 @@ def _less_than(shapes: Shapes, node: Node, other: Node) -> Check:
 def _range(component: URIRef, passes: Callable[[int], bool]) -> Callable[..., Check]:
     """sh:minInclusive and its kin, comparing literals as pySHACL does."""
 
-    def make(shapes: Shapes, node: Node, bound: Node) -> Check:
+    def make(shapes: ShapeSource, node: Node, bound: Node) -> Check:
         if not isinstance(bound, Literal):
             raise Unsupported(f"{component} needs a literal bound")
         bound_is_string = isinstance(bound.value, str)
@@ -295,7 +322,7 @@ def _range(component: URIRef, passes: Callable[[int], bool]) -> Callable[..., Ch
     return make
 
 
-def _qualified(shapes: Shapes, node: Node, value: Node) -> Check:
+def _qualified(shapes: ShapeSource, node: Node, value: Node) -> Check:
     g = shapes.graph
     flags = [o for o in g.objects(node, SH.qualifiedValueShapesDisjoint) if isinstance(o, Literal)]
     if any(flag.value is True for flag in flags):
@@ -319,7 +346,7 @@ def _qualified(shapes: Shapes, node: Node, value: Node) -> Check:
     return check
 
 
-MAKERS: dict[Node, Callable[[Shapes, Node, Node], Check]] = {
+MAKERS: dict[Node, Callable[[ShapeSource, Node, Node], Check]] = {
     SH.nodeKind: _node_kind,
     SH.minCount: _min_count,
     SH.maxCount: _max_count,

@@ -2,13 +2,17 @@
 
 pySHACL checks about 15k triples a second, as long as the parser takes for a whole
 build; most of it goes into rdflib graph lookups. :class:`Shapes` compiles a shapes
-graph once into checks that read a dict index of the data (:class:`Data`) and reports
+graph once into checks that read a dict index of the data
+(:class:`kg.validate.index.Data`) and reports
 exactly what pySHACL reports for the constraint components it knows: the SHACL Core
 components newskg's shapes use (``_PARAMETERS``; the checks are in
 :mod:`kg.validate.checks`), and SPARQL constraints on a target class (``sh:sparql``,
 :mod:`kg.validate.sparql`). ``tests/test_scale_validate.py`` holds it to pySHACL on every
-fixture. A shapes graph using anything else raises :class:`Unsupported`, and
-:mod:`kg.validate` hands it to pySHACL instead.
+fixture. A shapes graph using anything else raises
+:class:`kg.validate.index.Unsupported`, and :mod:`kg.validate` hands it to pySHACL instead.
+
+This module is the top of the engine: it imports the checks, the SPARQL constraints and
+the index, and none of them imports it.
 
 The checks read only the triples they are given. A build checks each document graph
 apart, its own nodes only, and the nodes several documents describe together in one
@@ -26,13 +30,12 @@ from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
 from kg.validate import minisparql
-from kg.validate.checks import MAKERS, Check, Finding, Unsupported
+from kg.validate.checks import MAKERS, Check, Finding
+from kg.validate.index import Data, Triple, Unsupported
 from kg.validate.sparql import SparqlConstraint, predicates, run_sparql, target_query
 
-__all__ = ["Data", "Finding", "Shapes", "Unsupported"]
+__all__ = ["Finding", "Shapes"]
 
-Triple = tuple[Node, Node, Node]
-_TYPE, _SUBCLASS = str(RDF.type), str(RDFS.subClassOf)
 _VIOLATION = SH.Violation
 
 # Every parameter a shape here may use; another one (sh:node, sh:closed, a path that is
@@ -74,115 +77,6 @@ _PARAMETERS = frozenset(
 )
 # Statements about a shape that do not constrain anything.
 _INERT = frozenset({RDF.type, RDFS.label, RDFS.comment, SH.declare, SH.prefixes})
-
-
-class Data:
-    """An index of triples: each subject's values by predicate, each node's types.
-
-    Subjects are keyed by the terms themselves and predicates by their IRI as ``str``.
-    rdflib terms compare in Python; the triples of a build are made from one object per
-    term (:mod:`kg.graph.terms`, :mod:`kg.graph`), so most lookups match by identity first.
-    """
-
-    def __init__(self, triples: Iterable[Triple] = ()) -> None:
-        index: dict[Node, dict[str, list[Node]]] = {}
-        for s, p, o in triples:
-            if isinstance(s, Literal):
-                continue  # a literal subject: no shape can target it
-            by_p = index.get(s)
-            if by_p is None:
-                by_p = index[s] = {}
-            ps = str(p)
-            values = by_p.get(ps)
-            if values is None:
-                by_p[ps] = [o]
-            else:
-                values.append(o)
-        self._set(index)
-
-    @classmethod
-    def from_index(cls, index: dict[Node, dict[str, list[Node]]]) -> Data:
-        """Data from triples already grouped by subject and predicate IRI (each once)."""
-        data = cls.__new__(cls)
-        data._set(index)
-        return data
-
-    def _set(self, index: dict[Node, dict[str, list[Node]]]) -> None:
-        self.index = index
-        self.types: dict[Node, set[str]] = {
-            s: {str(o) for o in by_p[_TYPE] if isinstance(o, URIRef)}
-            for s, by_p in index.items()
-            if _TYPE in by_p
-        }
-        # rdfs:subClassOf in the data widens sh:class and sh:targetClass, as in pySHACL.
-        self._parents: dict[str, set[str]] = {
-            str(k): {str(c) for c in by_p[_SUBCLASS] if isinstance(c, URIRef)}
-            for k, by_p in index.items()
-            if _SUBCLASS in by_p
-        }
-        self._instances: dict[str, list[Node]] | None = None
-        self._pairs: dict[str, list[tuple[Node, Node]]] = {}
-        self._reverse: dict[str, dict[Node, list[Node]]] = {}
-
-    @property
-    def terms(self) -> dict[Node, Node]:
-        return {s: s for s in self.index}
-
-    def values(self, term: Node, predicate: str) -> list[Node]:
-        by_p = self.index.get(term)
-        if by_p is None:
-            return []
-        return by_p.get(predicate) or []
-
-    def is_a(self, term: Node, cls: str) -> bool:
-        if isinstance(term, Literal):
-            return False
-        types = self.types.get(term)
-        if not types:
-            return False
-        if cls in types:
-            return True
-        return bool(self._parents) and any(cls in self._ancestors(t) for t in types)
-
-    def _ancestors(self, cls: str) -> set[str]:
-        seen: set[str] = set()
-        todo = [cls]
-        while todo:
-            for parent in self._parents.get(todo.pop(), ()):
-                if parent not in seen:
-                    seen.add(parent)
-                    todo.append(parent)
-        return seen
-
-    def instances(self, cls: str) -> list[Node]:
-        """The nodes typed ``cls`` (or a subclass of it), each once, in no particular order."""
-        if self._instances is None:
-            direct: dict[str, list[Node]] = {}
-            for node, types in self.types.items():
-                for t in types:
-                    direct.setdefault(t, []).append(node)
-            self._instances = direct
-        found = self._instances.get(cls, [])
-        if not self._parents:
-            return found
-        return sorted((n for n in self.types if self.is_a(n, cls)), key=str)
-
-    def subjects(self, predicate: str, obj: Node) -> list[Node]:
-        """The subjects with ``obj`` as a value of ``predicate``."""
-        by_object = self._reverse.get(predicate)
-        if by_object is None:
-            by_object = self._reverse[predicate] = {}
-            for s, o in self.pairs(predicate):
-                by_object.setdefault(o, []).append(s)
-        return by_object.get(obj, [])
-
-    def pairs(self, predicate: str) -> list[tuple[Node, Node]]:
-        """Every (subject, object) of a predicate."""
-        found = self._pairs.get(predicate)
-        if found is None:
-            found = [(s, o) for s, by_p in self.index.items() for o in by_p.get(predicate, ())]
-            self._pairs[predicate] = found
-        return found
 
 
 @dataclass
@@ -330,9 +224,11 @@ class Shapes:
         messages = tuple(dict.fromkeys([*_literals(g, constraint, SH.message), *shape.messages]))
         try:
             compiled: minisparql.Select | None = minisparql.compile_select(query)
-        except minisparql.Unsupported:
+        except Unsupported:  # a query it cannot evaluate: pyoxigraph runs it
             compiled = None
-        return SparqlConstraint(shape, constraint, query, messages, compiled, predicates(query))
+        return SparqlConstraint(
+            shape.node, shape.severity, constraint, query, messages, compiled, predicates(query)
+        )
 
 
 def _require_messages(shape: _Shape) -> None:

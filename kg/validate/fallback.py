@@ -4,7 +4,7 @@ pySHACL evaluates a SPARQL constraint once per focus node, which takes minutes o
 hundred positions; so the shapes' SPARQL constraints on a target class are taken out and
 run once over the whole graph in pyoxigraph, and their results added to pySHACL's report
 as pySHACL would have written them. Nothing is inferred or imported, nothing fetched.
-:mod:`kg.validate` relabels the report's blank nodes and reads its results.
+:mod:`kg.validate.report` relabels the report's blank nodes and reads its results.
 """
 
 from __future__ import annotations

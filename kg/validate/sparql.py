@@ -13,7 +13,7 @@ import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pyoxigraph
 from rdflib import BNode, Graph, Literal, URIRef
@@ -21,10 +21,8 @@ from rdflib.namespace import SH, XSD
 from rdflib.term import Node
 
 from kg.validate import minisparql
-from kg.validate.checks import Finding, Unsupported
-
-if TYPE_CHECKING:
-    from kg.validate.engine import Data, _Shape
+from kg.validate.checks import Finding
+from kg.validate.index import Data, Triple, Unsupported
 
 __all__ = [
     "SparqlConstraint",
@@ -37,14 +35,17 @@ __all__ = [
     "to_oxigraph",
 ]
 
-Triple = tuple[Node, Node, Node]
-
 
 @dataclass(frozen=True)
 class SparqlConstraint:
-    """A SPARQL constraint as one query for all focus nodes (``$this`` left free)."""
+    """A SPARQL constraint as one query for all focus nodes (``$this`` left free).
 
-    shape: _Shape
+    ``shape`` and ``severity`` are those of the shape holding the constraint, what its
+    results report as ``sh:sourceShape`` and ``sh:resultSeverity``.
+    """
+
+    shape: Node
+    severity: URIRef
     constraint: Node
     query: str
     messages: tuple[Literal, ...]
@@ -62,7 +63,7 @@ def run_sparql(
     if constraint.select is not None:
         try:
             solutions = list(constraint.select.solutions(data))
-        except minisparql.Unsupported:
+        except Unsupported:
             solutions = None  # a value it cannot compare: ask pyoxigraph
     if solutions is None:
         solutions = _oxigraph_solutions(constraint, triples)
@@ -75,8 +76,8 @@ def run_sparql(
         found.append(
             Finding(
                 this,
-                constraint.shape.severity,
-                constraint.shape.node,
+                constraint.severity,
+                constraint.shape,
                 SH.SPARQLConstraintComponent,
                 tuple(_format(m, bindings) for m in constraint.messages),
                 path if isinstance(path, URIRef) else None,

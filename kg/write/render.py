@@ -25,7 +25,8 @@ from rdflib import BNode, URIRef
 from rdflib.term import Node
 
 from kg.graph.terms import is_type
-from kg.validate.engine import Data, Finding, Shapes
+from kg.validate.engine import Finding, Shapes
+from kg.validate.index import Data
 from kg.write.jsonld import JsonLdContext, node_text
 from kg.write.parts import DocParts, Triple, encode_triple
 from kg.write.people import grouped_person_parts

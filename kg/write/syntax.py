@@ -20,7 +20,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.compare import to_canonical_graph
 from rdflib.namespace import RDF, SH, XSD
 from rdflib.term import Node
 
@@ -218,23 +217,11 @@ def _fallback(value: Any, level: int, sort_keys: bool) -> str:
 
 
 def turtle(graph: Graph) -> bytes:
-    """Serialise one graph as Turtle; blank nodes (a SHACL report has them) are relabelled."""
-    triples: list[Triple] = list(graph)
-    if any(isinstance(n, BNode) for t in triples for n in t):
-        triples = _canonical_bnodes(graph)
+    """Serialise one graph as Turtle, blank nodes (a SHACL report has them) under their labels.
+
+    A report's labels are canonical already (:mod:`kg.validate.report`).
+    """
     writer = TermWriter(pnames=True, bnodes=True)
-    blocks = writer.blocks(triples)
+    blocks = writer.blocks(graph)
     header = writer.header()
     return "\n".join([header, *blocks] if header else blocks).encode()
-
-
-def _canonical_bnodes(graph: Graph) -> list[Triple]:
-    """Relabel blank nodes ``b0``, ``b1`` ... in the order of their canonical hashes."""
-    canonical = list(to_canonical_graph(graph))
-    hashes = sorted({str(n) for t in canonical for n in t if isinstance(n, BNode)})
-    label = {h: BNode(f"b{i}") for i, h in enumerate(hashes)}
-
-    def relabel(n: Node) -> Node:
-        return label[str(n)] if isinstance(n, BNode) else n
-
-    return [(relabel(s), p, relabel(o)) for s, p, o in canonical]
