@@ -15,8 +15,7 @@ from spacy.language import Language
 
 import kg
 from kg.graph.vocab import KG
-
-from .conftest import EXAMPLES, ROOT
+from tests.conftest import EXAMPLES, ROOT
 
 OUTPUTS = ("graph.ttl", "graph.jsonld", "graph.trig", "graph.nq", "validation.ttl", "people.json")
 # Written for this test: a speaker, her role and what she said.

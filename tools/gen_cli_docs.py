@@ -1,7 +1,7 @@
 """Generate docs/cli.md, the reference of every ``kg`` command, from the commands' own --help.
 
 Run ``python tools/gen_cli_docs.py`` after changing a command; ``--check`` exits 1 when
-docs/cli.md is out of date (tests/test_cli_docs.py runs the same comparison). The text
+docs/cli.md is out of date (tests/cli/test_cli_docs.py runs the same comparison). The text
 comes from click itself, walking the ``kg`` group recursively (``kg eval attribution``
 ...), so each section is exactly what ``kg COMMAND --help`` prints. The width is fixed
 to what click uses on a terminal of 80 columns or more, rather than read from the

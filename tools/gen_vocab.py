@@ -1,7 +1,7 @@
 """Generate kg/graph/vocab.py from ontology/kg.ttl: the closed ``KG`` namespace and its neighbours.
 
 Run ``python tools/gen_vocab.py`` after editing the ontology; ``--check`` exits 1 when
-kg/graph/vocab.py is out of date (CI and tests/test_ontology.py run that check). Like
+kg/graph/vocab.py is out of date (CI and tests/graph/test_ontology.py run that check). Like
 ``rdflib.tools.defined_namespace_creator`` it lists every subject of the ``kg:``
 namespace that has an ``rdf:type``, but it groups the terms by kind, writes no
 timestamp (the output must not change unless the ontology does), keeps lines within

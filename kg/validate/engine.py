@@ -7,7 +7,7 @@ graph once into checks that read a dict index of the data
 exactly what pySHACL reports for the constraint components it knows: the SHACL Core
 components newskg's shapes use (``_PARAMETERS``; the checks are in
 :mod:`kg.validate.checks`), and SPARQL constraints on a target class (``sh:sparql``,
-:mod:`kg.validate.sparql`). ``tests/test_scale_validate.py`` holds it to pySHACL on every
+:mod:`kg.validate.sparql`). ``tests/scale/test_validate.py`` holds it to pySHACL on every
 fixture. A shapes graph using anything else raises
 :class:`kg.validate.index.Unsupported`, and :mod:`kg.validate` hands it to pySHACL instead.
 

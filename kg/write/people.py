@@ -9,7 +9,7 @@ events they point at embedded as ``{"id", "name"}``, and each evidence span as p
 How: issue 4 defined people.json as the JSON-LD 1.1 framing of the graph (persons at
 the top, everything they reach embedded) with the shipped context, plus a final pass
 into the documented shape; ``tests/oracles/people_frame.py`` does exactly that with pyld, and
-``tests/test_people.py`` requires this module to give the same bytes. pyld takes about
+``tests/write/test_people.py`` requires this module to give the same bytes. pyld takes about
 50 ms per article, so here the same JSON is built directly: a value is shown under a
 key when the shipped context compacts it to that key (:class:`kg.write.syntax.JsonLdContext`,
 the compaction ``graph.jsonld`` uses), as framing does.

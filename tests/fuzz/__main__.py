@@ -6,7 +6,7 @@ and the failures it remembers (``.hypothesis/``) first, until the time is up: ha
 on ingest, half on extraction (the whole pipeline, spaCy included).
 
 A failure is shrunk to a small input, written into ``tests/fuzz_regressions/`` (where
-``make test`` keeps checking it, tests/test_trust_fuzz.py) and reported; the exit code is
+``make test`` keeps checking it, tests/trust/test_fuzz.py) and reported; the exit code is
 then 1. Exit code 0 means nothing broke in the time given.
 """
 

@@ -3,7 +3,7 @@
 :mod:`kg.write.people` builds people.json directly, a document at a time, because framing with
 pyld takes about 50 ms per article (a minute per thousand); this module keeps the way
 issue 4 specified it, JSON-LD 1.1 framing with an offline document loader, and
-``tests/test_people.py`` requires both to give the same bytes.
+``tests/write/test_people.py`` requires both to give the same bytes.
 
 ``graph.jsonld`` is the lossless flat export, one object per node with IRIs between
 them; people.json is a view for readers who do not speak RDF: one object per person,
