@@ -16,7 +16,7 @@ from kg.errors import KgError
 __all__ = ["eval_group"]
 
 
-# -- kg eval: measure extraction against annotated news (added with kg/evaluate.py) ------
+# -- kg eval: measure extraction against annotated news (kg/eval/) ------------------------
 
 
 def _eval_options(command: Callable[..., None]) -> Callable[..., None]:

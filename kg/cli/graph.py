@@ -248,7 +248,7 @@ def stats(build_dir: Path, as_json: bool) -> None:
     sys.exit(EXIT_OK if conforms else EXIT_NONCONFORMING)
 
 
-# -- kg view: the graph as one self-contained HTML page (kg/view.py) -----------------------
+# -- kg view: the graph as one self-contained HTML page (kg/view/) ------------------------
 
 
 @click.command()
