@@ -13,15 +13,22 @@ import unicodedata
 __all__ = ["fold", "normalise_name", "one_edit"]
 
 _SPACE = re.compile(r"\s+")
+# Invisible format characters (Unicode category Cf): zero-width space and joiners, word
+# joiner, soft hyphen, byte order mark, bidi marks and embeddings. A name that holds one
+# looks the same as one that does not, so identity ignores them; labels keep them.
+_INVISIBLE = re.compile(
+    "[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]"
+)
 # Only what a name never needs: keeps letters, digits, spaces, hyphens and apostrophes.
 _NAME_PUNCT = re.compile(r"[^\w\s'-]+")
 
 
 def fold(text: str) -> str:
-    """Casefold and strip diacritics: 'LÓPEZ' and 'Lopez' fold alike."""
+    """Casefold, strip diacritics and invisible marks: 'LÓPEZ' and 'Lo\u200bpez' fold
+    like 'Lopez'."""
     if text.isascii():  # most words; NFKD would leave them as they are
         return text.lower()
-    decomposed = unicodedata.normalize("NFKD", text)
+    decomposed = unicodedata.normalize("NFKD", _INVISIBLE.sub("", text))
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return stripped.casefold()
 

@@ -34,18 +34,18 @@ from spacy.language import Language
 
 from kg.build.clock import Clock, fewer_collections, peak_mib
 from kg.build.executors import Executor
-from kg.build.outdir import holding
+from kg.build.outdir import WRITTEN, holding
 from kg.build.stages import Session, assembling, check_across, sharded, sync
 from kg.errors import InputError
 from kg.graph import build_graphs
 from kg.graph.iri import Minter
-from kg.ingest import DEFAULT_READING, Merged, Reading, distinct, iter_inputs
+from kg.ingest import DEFAULT_READING, Merged, Note, Outputs, Reading, distinct, iter_inputs
 from kg.model import Article, DocExtraction
 from kg.nlp import Model
 from kg.progress import Tracker, quiet
 from kg.resolve import Resolution, resolve_names
 from kg.sparql.store import Sync
-from kg.validate import Report
+from kg.validate import Report, report
 from kg.write.syntax import turtle
 
 __all__ = ["Build", "build", "peak_mib"]
@@ -65,6 +65,7 @@ class Build:
     files: tuple[Path, ...] = ()
     stored: Sync | None = None  # what --store changed, when a store was given
     merged: tuple[Merged, ...] = ()  # inputs with the same text, built once (notes)
+    notes: tuple[Note, ...] = ()  # what was changed or left out of a built input (a URL)
     seconds: dict[str, float] = field(default_factory=dict)  # by stage (clock.STAGES)
     peak_mib: dict[str, float] = field(default_factory=dict)  # peak RSS after each stage
     cached: dict[str, int] = field(default_factory=dict)  # extractions, parts reused
@@ -116,14 +117,30 @@ def build(
     build: only the document graphs whose triples changed are rewritten. With ``shards``,
     the document graphs are also written there as N-Quads, 256 documents a file
     (``part-00000.nq`` ...), ready to bulk-load in parallel.
+
+    What the build writes is never read as input: folders are walked around ``out_dir``,
+    ``store``, the cache, ``shards`` and any earlier build's output folder or store
+    (:class:`kg.ingest.Outputs`). When no input can be read at all, nothing is written
+    nor changed (not the output folder, the cache or the store): the build returns with
+    its ``errors``, no ``files`` and no documents.
     """
     model = nlp if isinstance(nlp, Model) else Model(None, nlp)
     folder = cache or (out_dir / CACHE_FOLDER if out_dir is not None else None)
-    with holding(out_dir), fewer_collections():
+    outputs = Outputs(
+        folders=() if out_dir is None else (out_dir,),
+        skipped=tuple(p for p in (store, cache, shards) if p is not None),
+        names=WRITTEN,
+    )
+    with fewer_collections():
         clock = Clock()
-        articles, errors, merged = _read(inputs, reading)
+        articles, errors, merged, notes = _read(inputs, reading, outputs)
         clock.lap("ingest")
-        with Session(model, folder, use_cache, jobs, executor, progress, not errors) as run:
+        if errors and not articles:
+            return _nothing_read(errors, notes, base, clock)
+        with (
+            holding(out_dir),
+            Session(model, folder, use_cache, jobs, executor, progress, not errors) as run,
+        ):
             names = run.extract(articles)
             clock.lap("extract")
             resolution = resolve_names(names)
@@ -147,6 +164,7 @@ def build(
             files=tuple(written),
             stored=stored,
             merged=tuple(merged),
+            notes=tuple(notes),
             seconds=clock.seconds,
             peak_mib=clock.peak_mib,
             cached=run.cached(len(articles)),
@@ -156,15 +174,32 @@ def build(
 
 
 def _read(
-    inputs: Sequence[Path | Article], reading: Reading
-) -> tuple[list[Article], list[InputError], list[Merged]]:
-    """The inputs' articles (one per distinct text), the inputs that failed, the merges."""
+    inputs: Sequence[Path | Article], reading: Reading, outputs: Outputs
+) -> tuple[list[Article], list[InputError], list[Merged], list[Note]]:
+    """The inputs' articles (one per distinct text), the inputs that failed, the merges
+    and the notes."""
     articles: list[Article] = []
     errors: list[InputError] = []
-    for item in iter_inputs(inputs, reading):
+    notes: list[Note] = []
+    for item in iter_inputs(inputs, reading, notes=notes, outputs=outputs):
         if isinstance(item, InputError):
             errors.append(item)
         else:
             articles.append(item)
     unique, merged = distinct(articles)
-    return unique, errors, merged
+    return unique, errors, merged, notes
+
+
+def _nothing_read(errors: list[InputError], notes: list[Note], base: str, clock: Clock) -> Build:
+    """The build of inputs none of which could be read: it wrote nothing."""
+    return Build(
+        documents=0,
+        triples=0,
+        counts={},
+        report=report([]),
+        errors=tuple(errors),
+        notes=tuple(notes),
+        seconds=clock.seconds,
+        peak_mib=clock.peak_mib,
+        base=base,
+    )

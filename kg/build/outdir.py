@@ -6,7 +6,13 @@ them, so the next build into the folder does, once it holds the folder's lock: w
 lock held no other build can be writing them. The lock is an advisory POSIX record lock
 (``lockf``) on a hidden file, removed when the build ends: the kernel releases it when its
 holder dies, so a crash never leaves the folder locked, and unlike ``flock`` it is not
-shared with forked workers, which might outlive a killed build.
+shared with forked workers, which might outlive a killed build. The lock file is opened
+without following a symbolic link and must be a regular file: a link planted there does
+not make a build create or lock a file elsewhere.
+
+A build also leaves a hidden marker (:data:`kg.ingest.OUTPUT_MARKER`), so that a later
+build walking a folder above this one knows it for an output folder and does not read
+what is in it (:data:`WRITTEN`) as input.
 """
 
 from __future__ import annotations
@@ -15,14 +21,21 @@ import contextlib
 import errno
 import os
 import shutil
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
 from kg.errors import OutputError
+from kg.ingest import OUTPUT_MARKER
 from kg.write.assemble import FILES
 
-__all__ = ["LOCK_FILE", "claim", "holding", "leftovers"]
+__all__ = ["LOCK_FILE", "WRITTEN", "claim", "holding", "leftovers"]
+
+# What newskg writes into an output folder: the six files, kg view's page (DIR/graph.html
+# by default) and the shards of a Dask build.
+WRITTEN = frozenset({*FILES, "graph.html", "shards"})
+_MARKER_TEXT = b"newskg output folder: kg build does not read the files it wrote here\n"
 
 LOCK_FILE = ".kg-lock"
 # What a build leaves only when killed: temporary outputs and spill folders.
@@ -34,10 +47,12 @@ except ImportError:  # Windows: no lockf; builds into one folder are not guarded
     fcntl = None  # type: ignore[assignment]
 
 
-def holding(out_dir: Path | None) -> contextlib.AbstractContextManager[None]:
-    """The output folder, made and held for one build (nothing without a folder)."""
+@contextlib.contextmanager
+def holding(out_dir: Path | None) -> Iterator[None]:
+    """The output folder, made, marked and held for one build (nothing without a folder)."""
     if out_dir is None:
-        return contextlib.nullcontext()
+        yield
+        return
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -45,7 +60,22 @@ def holding(out_dir: Path | None) -> contextlib.AbstractContextManager[None]:
             f"cannot create the output folder {out_dir}: {exc.strerror or exc}; "
             "choose another folder with -o or fix its permissions"
         ) from exc
-    return claim(out_dir)
+    with claim(out_dir):
+        _mark(out_dir)
+        yield
+
+
+def _mark(folder: Path) -> None:
+    """Leave the marker in ``folder`` unless something of that name is there already."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(folder / OUTPUT_MARKER, flags, 0o644)
+    except OSError:
+        return  # there already (or unwritable: the outputs' own writes will say so)
+    try:
+        os.write(fd, _MARKER_TEXT)
+    finally:
+        os.close(fd)
 
 
 def leftovers(folder: Path) -> list[Path]:
@@ -84,13 +114,7 @@ def claim(folder: Path) -> Iterator[None]:
 def _lock(path: Path) -> BinaryIO | None:
     """The lock file, opened and locked; None where the file system cannot lock."""
     while True:
-        try:
-            handle = open(path, "a+b")  # noqa: SIM115  # held for the whole build
-        except OSError as exc:
-            raise OutputError(
-                f"cannot write in the output folder {path.parent}: {exc.strerror or exc}; "
-                "choose another folder with -o or fix its permissions"
-            ) from exc
+        handle = _open_lock(path)
         try:
             fcntl.lockf(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
@@ -109,6 +133,32 @@ def _lock(path: Path) -> BinaryIO | None:
         except FileNotFoundError:
             pass
         handle.close()
+
+
+def _open_lock(path: Path) -> BinaryIO:
+    """The lock file, opened for writing: never through a link, never a special file."""
+    flags = os.O_RDWR | os.O_CREAT | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        # O_NONBLOCK: a FIFO planted there would else block the open until a writer came.
+        fd = os.open(path, flags | getattr(os, "O_NONBLOCK", 0), 0o644)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:  # O_NOFOLLOW met a symbolic link
+            raise _not_regular(path) from exc
+        raise OutputError(
+            f"cannot write in the output folder {path.parent}: {exc.strerror or exc}; "
+            "choose another folder with -o or fix its permissions"
+        ) from exc
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise _not_regular(path)
+    return os.fdopen(fd, "a+b")
+
+
+def _not_regular(path: Path) -> OutputError:
+    return OutputError(
+        f"{path} is not a regular file (a link or a special file was put there); "
+        "remove it, then build again"
+    )
 
 
 def _remove(path: Path) -> None:

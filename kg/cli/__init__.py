@@ -177,10 +177,17 @@ def build(
     except KgError as exc:
         fail(str(exc))
         sys.exit(EXIT_INPUT)
+    if not result.documents and result.errors:
+        # Nothing could be read, so nothing was written: the error lines say it all.
+        *rest, last = result.errors
+        for error in rest:
+            fail(str(error))
+        fail(f"{last}; nothing was written: no input could be read")
+        sys.exit(EXIT_INPUT)
     for error in result.errors:
         fail(str(error))
-    for merged in result.merged:
-        fail(str(merged))
+    for note in (*result.merged, *result.notes):
+        fail(str(note))
     _summary(result)
     if result.errors:
         sys.exit(EXIT_INPUT)

@@ -26,6 +26,7 @@ from rdflib.term import Node
 from kg.graph.iri import Minter
 from kg.graph.terms import DCTERMS, KG, OA, ORG, RDF, SCHEMA, SKOS, XSD
 from kg.graph.vocab import bind_prefixes
+from kg.ingest.urls import is_iri
 from kg.model import DocExtraction, Entity, EntityKind, Membership, Position, Span
 from kg.resolve import GlobalEntity, Resolution
 
@@ -108,7 +109,7 @@ class _DocumentGraph:
         self.add(self.doc, KG.contentSha256, Literal(self.sha))
         if article.title:
             self.add(self.doc, DCTERMS.title, Literal(article.title))
-        if article.url:
+        if article.url and is_iri(article.url):  # ingest made it one; in memory, maybe not
             self.add(self.doc, SCHEMA.url, URIRef(article.url))
         issued = _issued(article.published) if article.published else None
         if issued is not None:

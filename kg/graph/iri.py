@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from rdflib import URIRef
 
+from kg.ingest.urls import is_iri
 from kg.model import EntityKind, Span
 from kg.text import fold
 
@@ -43,7 +44,7 @@ class Minter:
     base: str = DEFAULT_BASE
 
     def __post_init__(self) -> None:
-        if not re.fullmatch(r"https?://[^\s<>\"{}|\\^`]+[/#]", self.base):
+        if not (re.fullmatch(r"https?://[^\s<>\"{}|\\^`]+[/#]", self.base) and is_iri(self.base)):
             raise ValueError(f"base IRI must be http(s) and end with '/' or '#': {self.base!r}")
 
     def entity(self, kind: EntityKind, key: str, label: str) -> URIRef:

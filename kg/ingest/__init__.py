@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import codecs
 import contextlib
-import os
 import re
 import stat
 from collections.abc import Iterable, Iterator, Sequence
@@ -26,8 +25,40 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.errors import InputError
-from kg.ingest.formats import Sourced, encodable, html_article, read_jsonl, record_article
+from kg.ingest.files import (
+    NO_OUTPUTS,
+    OUTPUT_MARKER,
+    Outputs,
+    Walker,
+    os_error,
+    read_bytes,
+    rel,
+    show,
+)
+from kg.ingest.formats import (
+    Note,
+    Sourced,
+    encodable,
+    html_article,
+    read_jsonl,
+    record_with_note,
+)
 from kg.model import Article
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "DEFAULT_READING",
+    "OUTPUT_MARKER",
+    "SUFFIXES",
+    "Merged",
+    "Note",
+    "Outputs",
+    "Reading",
+    "distinct",
+    "iter_inputs",
+    "read_file",
+    "text_encoding",
+]
 
 SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl")
 _SUFFIX_LIST = ".txt, .md, .html, .htm or .jsonl"
@@ -110,17 +141,31 @@ def distinct(articles: Iterable[Article]) -> tuple[list[Article], list[Merged]]:
 
 
 def iter_inputs(
-    paths: Sequence[Path | Article], reading: Reading = DEFAULT_READING
+    paths: Sequence[Path | Article],
+    reading: Reading = DEFAULT_READING,
+    *,
+    notes: list[Note] | None = None,
+    outputs: Outputs = NO_OUTPUTS,
 ) -> Iterator[Article | InputError]:
     """Yield every document of ``paths`` in order, and an error for every bad input.
 
     An :class:`~kg.model.Article` among them is a text given in memory: it is checked as
-    a JSONL record is (a non-empty id and text, an ISO date, an absolute URL).
+    a JSONL record is (a non-empty id and text, an ISO date; its URL made a valid IRI or
+    left out). What was changed or left out of a document that is built anyway (a URL's
+    user info, a URL that cannot be an IRI) is appended to ``notes``. Folders are walked
+    around what newskg wrote (``outputs``).
     """
     seen: dict[str, str] = {}
+    walker = Walker(outputs)
     for path in paths:
-        found = _given(path) if isinstance(path, Article) else _read_input(Path(path), reading)
+        found = (
+            _given(path) if isinstance(path, Article) else _read_input(Path(path), reading, walker)
+        )
         for source, item in found:
+            if isinstance(item, Note):
+                if notes is not None:
+                    notes.append(item)
+                continue
             if isinstance(item, Article):
                 if item.id in seen:
                     yield InputError(
@@ -136,7 +181,10 @@ def iter_inputs(
 def _given(article: Article) -> Iterator[Sourced]:
     where = f"the text {article.id!r}"
     fields = ("id", "text", "title", "url", "published")
-    yield where, record_article(where, {key: getattr(article, key) for key in fields})
+    checked, note = record_with_note(where, {key: getattr(article, key) for key in fields})
+    yield where, checked
+    if note is not None:
+        yield where, note
 
 
 def read_file(
@@ -148,15 +196,16 @@ def read_file(
     contain it). Duplicate ids are not checked here; ``iter_inputs`` does that.
     """
     for _, item in _read(path, root, reading):
-        yield item
+        if not isinstance(item, Note):
+            yield item
 
 
 # -- files and directories ---------------------------------------------------------------
 
 
-def _read_input(path: Path, reading: Reading) -> Iterator[Sourced]:
+def _read_input(path: Path, reading: Reading, walker: Walker) -> Iterator[Sourced]:
     """Yield the documents of one input as given: a file (root: its folder) or a folder."""
-    source = _show(path)
+    source = show(path)
     try:
         mode = path.stat().st_mode
     except FileNotFoundError:
@@ -166,19 +215,19 @@ def _read_input(path: Path, reading: Reading) -> Iterator[Sourced]:
         yield source, InputError(source, "not a valid path", "check the path")
         return
     except OSError as err:
-        yield source, _os_error(source, err)
+        yield source, os_error(source, err)
         return
     if stat.S_ISDIR(mode):
-        yield from _read_dir(path, reading)
+        yield from _read_dir(path, reading, walker)
     else:
         yield from _read(path, path.parent, reading)
 
 
-def _read_dir(root: Path, reading: Reading) -> Iterator[Sourced]:
+def _read_dir(root: Path, reading: Reading, walker: Walker) -> Iterator[Sourced]:
     """Yield the documents under ``root``, in sorted order of their relative paths."""
-    found = sorted(_walk(root), key=lambda pair: pair[0])
+    found = sorted(walker.files(root), key=lambda pair: pair[0])
     if not found:
-        source = _show(root)
+        source = show(root)
         hint = f"give a directory that holds {_SUFFIX_LIST} files"
         yield source, InputError(source, "the directory holds no input files", hint)
     for _, item in found:
@@ -188,45 +237,16 @@ def _read_dir(root: Path, reading: Reading) -> Iterator[Sourced]:
             yield from _read(item, root, reading)
 
 
-def _walk(root: Path) -> Iterator[tuple[str, Path | InputError]]:
-    """Yield ``(relative POSIX path, file or error)`` under ``root``, skipping hidden names.
-
-    Iterative, so depth is no problem; a directory reached twice through symbolic links
-    is walked once.
-    """
-    visited: set[tuple[int, int]] = set()
-    stack = [root]
-    while stack:
-        folder = stack.pop()
-        try:
-            info = folder.stat()
-            if (info.st_dev, info.st_ino) in visited:
-                continue
-            visited.add((info.st_dev, info.st_ino))
-            with os.scandir(folder) as entries:
-                listed = [(entry.name, entry.is_dir()) for entry in entries]
-        except OSError as err:
-            yield _rel(folder, root), _os_error(_show(folder), err)
-            continue
-        for name, is_dir in listed:
-            if name.startswith("."):
-                continue
-            if is_dir:
-                stack.append(folder / name)
-            else:
-                yield _rel(folder / name, root), folder / name
-
-
 def _read(path: Path, root: Path, reading: Reading) -> Iterator[Sourced]:
     """Yield the article(s) of one file with their sources, or the reason it is refused."""
-    source = _show(path)
+    source = show(path)
     kind = path.suffix.lower()
     if kind not in SUFFIXES:
         shown = f"'{kind}'" if kind else "(no extension)"
         hint = f"give {_SUFFIX_LIST} files"
         yield source, InputError(source, f"unsupported file type {shown}", hint)
         return
-    data = _read_bytes(path, source, reading.max_bytes)
+    data = read_bytes(path, source, reading.max_bytes)
     if isinstance(data, InputError):
         yield source, data
         return
@@ -237,7 +257,7 @@ def _read(path: Path, root: Path, reading: Reading) -> Iterator[Sourced]:
     if kind == ".jsonl":
         yield from read_jsonl(source, data)
         return
-    article_id = _rel(path, root)
+    article_id = rel(path, root)
     if not encodable(article_id):
         yield source, InputError(source, "the file name is not valid UTF-8", "rename the file")
         return
@@ -247,26 +267,6 @@ def _read(path: Path, root: Path, reading: Reading) -> Iterator[Sourced]:
 def _binary(source: str) -> InputError:
     hint = f"give text files ({_SUFFIX_LIST})"
     return InputError(source, "a binary file (it holds NUL bytes)", hint)
-
-
-def _read_bytes(path: Path, source: str, limit: int) -> bytes | InputError:
-    """The bytes of a regular file, or why they cannot be read (too large among them)."""
-    try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):
-            return InputError(source, "not a regular file", "give a file or a directory")
-        if info.st_size > limit:
-            return _too_large(source, info.st_size, limit)
-        with path.open("rb") as file:
-            data = file.read(limit + 1)  # a file that grew since stat() is still cut off
-    except OSError as err:
-        return _os_error(source, err)
-    return _too_large(source, len(data), limit) if len(data) > limit else data
-
-
-def _too_large(source: str, size: int, limit: int) -> InputError:
-    problem = f"the file holds {size:,} bytes, more than the limit of {limit:,}"
-    return InputError(source, problem, f"give --max-bytes {size} (or more) to read it")
 
 
 def _read_text(
@@ -332,23 +332,3 @@ def _markdown_title(text: str) -> str | None:
     if not match:
         return None
     return match.group(1).strip() or None
-
-
-# -- small helpers ------------------------------------------------------------------------
-
-
-def _rel(path: Path, root: Path) -> str:
-    """``path`` relative to ``root``, POSIX separators."""
-    return path.relative_to(root).as_posix()
-
-
-def _show(path: Path) -> str:
-    """A path for a one-line message: control and undecodable characters escaped."""
-    text = str(path)
-    return text if text.isprintable() else repr(text)[1:-1]
-
-
-def _os_error(source: str, err: OSError) -> InputError:
-    """An error for a file or directory the operating system will not let us read."""
-    reason = (err.strerror or str(err)).lower()
-    return InputError(source, f"cannot read it: {reason}", "check that it exists and is readable")

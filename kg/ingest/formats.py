@@ -10,16 +10,17 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from html.parser import HTMLParser
-from urllib.parse import urlsplit
 
 from kg.errors import InputError
+from kg.ingest.urls import web_iri
 from kg.model import Article
 
 __all__ = [
+    "Note",
     "Sourced",
-    "absolute_url",
     "encodable",
     "html_article",
     "iso_date",
@@ -30,8 +31,20 @@ __all__ = [
 _BOM = b"\xef\xbb\xbf"
 _RECORD_HINT = 'give one JSON object a line: {"id": "...", "text": "..."}'
 
+
+@dataclass(frozen=True)
+class Note:
+    """Something an input held that the build changed or left out, while building it."""
+
+    source: str
+    text: str
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.text} (a note, not an error)"
+
+
 # A ``(source, item)`` pair: ``source`` names where the item came from (path or path:line).
-Sourced = tuple[str, Article | InputError]
+Sourced = tuple[str, Article | InputError | Note]
 
 
 # -- JSONL --------------------------------------------------------------------------------
@@ -47,46 +60,66 @@ def read_jsonl(source: str, data: bytes) -> Iterator[Sourced]:
             continue
         records += 1
         where = f"{source}:{lineno}"
-        yield where, _jsonl_line(where, raw, offset)
+        article, note = _jsonl_line(where, raw, offset)
+        yield where, article
+        if note is not None:
+            yield where, note
     if not records:
         yield source, InputError(source, "the file holds no records", _RECORD_HINT)
 
 
-def _jsonl_line(where: str, raw: bytes, offset: int) -> Article | InputError:
+def _jsonl_line(where: str, raw: bytes, offset: int) -> tuple[Article | InputError, Note | None]:
     """The article of one JSONL line; ``offset`` is the line's first byte in the file."""
     try:
         line = raw.decode("utf-8")
     except UnicodeDecodeError as err:
         problem = f"not UTF-8 text (first bad byte at offset {offset + err.start})"
         hint = "JSON Lines must be UTF-8 (--encoding does not apply): convert the file"
-        return InputError(where, problem, hint)
+        return InputError(where, problem, hint), None
     try:
         record: object = json.loads(line)
     except json.JSONDecodeError as err:
-        return InputError(where, f"not valid JSON ({err.msg} at column {err.colno})", _RECORD_HINT)
+        problem = f"not valid JSON ({err.msg} at column {err.colno})"
+        return InputError(where, problem, _RECORD_HINT), None
     except (ValueError, RecursionError) as err:
-        return InputError(where, f"not valid JSON ({err})", _RECORD_HINT)
-    return record_article(where, record)
+        return InputError(where, f"not valid JSON ({err})", _RECORD_HINT), None
+    return record_with_note(where, record)
 
 
 def record_article(where: str, record: object) -> Article | InputError:
     """The article of one parsed JSONL record (or a text given in memory), or what is
     wrong with it."""
+    return record_with_note(where, record)[0]
+
+
+def record_with_note(where: str, record: object) -> tuple[Article | InputError, Note | None]:
+    """The article of a record, and a note when its ``url`` was changed or left out."""
     if not isinstance(record, dict):
-        return InputError(where, f"{_json_type(record)} is not a JSON object", _RECORD_HINT)
+        not_object = f"{_json_type(record)} is not a JSON object"
+        return InputError(where, not_object, _RECORD_HINT), None
     fields = {key: record.get(key) for key in ("id", "text", "title", "url", "published")}
     if isinstance(fields["id"], int) and not isinstance(fields["id"], bool):
         fields["id"] = str(fields["id"])  # a number is a fine id; the graph holds it as text
     problem = _record_problem(fields)
     if problem:
-        return InputError(where, problem, "fix the record, or remove the line")
-    return Article(
-        id=str(fields["id"]),
+        return InputError(where, problem, "fix the record, or remove the line"), None
+    article_id, url, note = str(fields["id"]), _optional(fields["url"]), None
+    if url is not None:
+        found = web_iri(url)
+        url = found.iri
+        # The note never repeats the URL: what is wrong with it may be a password.
+        if found.iri is None:
+            note = Note(where, f'the "url" of {article_id!r} was left out: {found.problem}')
+        elif found.dropped_user_info:
+            note = Note(where, f'the user info in the "url" of {article_id!r} was left out')
+    article = Article(
+        id=article_id,
         text=str(fields["text"]),
         title=_optional(fields["title"]),
-        url=_optional(fields["url"]),
+        url=url,
         published=_optional(fields["published"]),
     )
+    return article, note
 
 
 def _record_problem(fields: dict[str, object]) -> str | None:
@@ -101,11 +134,9 @@ def _record_problem(fields: dict[str, object]) -> str | None:
             return f'"{key}" holds an unpaired surrogate escape'
         if required and isinstance(value, str) and not value.strip():
             return f'"{key}" is empty or only whitespace'
-    published, url = _optional(fields["published"]), _optional(fields["url"])
+    published = _optional(fields["published"])
     if published and not iso_date(published):
         return f'"published" is not an ISO 8601 date or date-time: {published!r}'
-    if url and not absolute_url(url):
-        return f'"url" is not an absolute http(s) URL: {url!r}'
     return None
 
 
@@ -248,15 +279,14 @@ def html_article(source: str, article_id: str, page: str) -> Article | InputErro
         id=article_id,
         text=text,
         title=" ".join("".join(parser.title_parts).split()) or None,
-        url=next((url for url in urls if absolute_url(url)), None),
+        url=next((iri for url in urls if (iri := web_iri(url).iri) is not None), None),
         published=next((date for date in published if date), None),
     )
 
 
-# -- dates, URLs, text -------------------------------------------------------------------
+# -- dates, text -------------------------------------------------------------------
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_URL_FORBIDDEN = re.compile(r"[\s<>\"{}|\\^`]")
 
 
 def iso_date(value: str) -> str | None:
@@ -269,17 +299,6 @@ def iso_date(value: str) -> str | None:
     except ValueError:
         return None
     return value
-
-
-def absolute_url(value: str) -> bool:
-    """Whether ``value`` is an absolute http(s) URL usable as an IRI."""
-    if _URL_FORBIDDEN.search(value) or not encodable(value):
-        return False
-    try:
-        parts = urlsplit(value)
-    except ValueError:  # an unbalanced or malformed [IPv6] host: not a usable URL
-        return False
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
 def encodable(value: str) -> bool:

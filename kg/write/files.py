@@ -1,15 +1,20 @@
 """Atomic writes: one file whole or not at all, a build's files all of them or none.
 
 Every file of a build is streamed into a temporary file beside its target and synced;
-only when all are complete are they renamed over the old ones (:func:`write_files`).
-A single file goes the same way (:func:`atomic_write`). A failure, a full disk or a kill
-leaves the old files as they were, never a half-written one.
+only when all are complete (and, if asked, checked) are they renamed over the old ones
+(:func:`write_files`). A single file goes the same way (:func:`atomic_write`). A failure,
+a full disk or a kill leaves the old files as they were, never a half-written one.
+
+Only regular files are replaced: a target that is a device, a FIFO, a socket, a folder
+or a symbolic link is refused before anything is written (a rename would put a regular
+file in its place: this is how ``kg view -o /dev/full`` lost the device).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -17,11 +22,12 @@ from typing import IO
 
 from kg.errors import OutputError
 
-__all__ = ["atomic_write", "write_files"]
+__all__ = ["atomic_write", "regular_or_missing", "write_files"]
 
 
 def atomic_write(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` whole or not at all (temporary file, fsync, rename)."""
+    regular_or_missing(path)
     tmp_name: str | None = None
     try:
         mode = _file_mode(path)
@@ -50,6 +56,35 @@ def atomic_write(path: Path, data: bytes) -> None:
         ) from exc
 
 
+def regular_or_missing(path: Path) -> None:
+    """Refuse (OutputError) to replace ``path`` unless it is a regular file or missing.
+
+    ``lstat``, so a symbolic link is refused too, never followed nor replaced.
+    """
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return
+    except OSError:
+        return  # the write itself reports what is wrong with the folder
+    if not stat.S_ISREG(mode):
+        kind = _KINDS.get(stat.S_IFMT(mode), "not a regular file")
+        raise OutputError(
+            f"{path} is not a regular file ({kind}); newskg writes only regular files: "
+            "give another path, or remove it first"
+        )
+
+
+_KINDS = {
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFIFO: "a FIFO",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFLNK: "a symbolic link",
+    stat.S_IFDIR: "a folder",
+}
+
+
 def _file_mode(path: Path) -> int:
     """Keep the mode of the file being replaced, else what ``open`` would give it."""
     with contextlib.suppress(FileNotFoundError):
@@ -72,12 +107,15 @@ def _fsync_dir(folder: Path) -> None:
 
 
 def write_files(
-    out_dir: Path, outputs: list[tuple[str, Callable[[], Iterable[str | bytes]]]]
+    out_dir: Path,
+    outputs: list[tuple[str, Callable[[], Iterable[str | bytes]]]],
+    check: Callable[[str, Path], None] | None = None,
 ) -> list[Path]:
     """Write files in ``out_dir`` from their pieces: all of them, or none replaced.
 
     Each file is streamed into a temporary file in ``out_dir`` (so its size does not
-    count against memory) and synced; only when every one is complete are they renamed
+    count against memory) and synced; only when every one is complete, and ``check``
+    (given each file's name and its temporary path) has not raised, are they renamed
     over the old files, one after another, and the folder synced. A failure while
     writing leaves the old files as they were.
     """
@@ -88,12 +126,17 @@ def write_files(
             f"cannot create the output folder {out_dir}: {exc.strerror or exc}; "
             "choose another folder with -o or fix its permissions"
         ) from exc
+    for name, _ in outputs:
+        regular_or_missing(out_dir / name)
     written: list[tuple[str, Path]] = []
     try:
         for name, pieces in outputs:
             path = out_dir / name
             tmp = _stream_to_temporary(path, pieces())
             written.append((tmp, path))
+        if check is not None:
+            for tmp, path in written:
+                check(path.name, Path(tmp))
         for tmp, path in written:
             os.replace(tmp, path)
         _fsync_dir(out_dir)

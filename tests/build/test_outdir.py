@@ -111,5 +111,5 @@ def test_kg_build_clears_leftovers_and_leaves_only_outputs(tmp_path: Path) -> No
     )
     assert result.exit_code == 0, result.stderr
     hidden = sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("."))
-    assert hidden == [".cache", ".graph.html.notes", ".notes"]
+    assert hidden == [".cache", ".graph.html.notes", ".kg-output", ".notes"]
     assert (tmp_path / "graph.ttl").read_text() != "the last complete graph"

@@ -48,8 +48,9 @@ def _triples(ds: Dataset) -> Graph:
 
 
 def test_build_writes_the_six_files(built: Path) -> None:
-    # ... and the build cache, a hidden folder (kg build --cache moves it, --no-cache drops it).
-    assert sorted(p.name for p in built.iterdir()) == sorted([*FILES, ".cache"])
+    # ... and the build cache, a hidden folder (kg build --cache moves it, --no-cache drops
+    # it), and the hidden marker that keeps a later build from reading the folder as input.
+    assert sorted(p.name for p in built.iterdir()) == sorted([*FILES, ".cache", ".kg-output"])
     assert (built / ".cache").is_dir()
 
 

@@ -60,7 +60,7 @@ def test_a_device_is_not_replaced_by_a_build(tmp_path: Path) -> None:
     # A device node cannot be made without privileges; a FIFO stands for every
     # non-regular file in write_files' check, a device for the same check in atomic_write.
     os.mkfifo(tmp_path / "graph.ttl")
-    with pytest.raises(OutputError, match="graph.ttl.*not a regular file"):
+    with pytest.raises(OutputError, match=r"graph\.ttl.*not a regular file"):
         write_files(tmp_path, [("people.json", lambda: ["{}"]), ("graph.ttl", lambda: [""])])
     assert stat.S_ISFIFO(os.lstat(tmp_path / "graph.ttl").st_mode)
     assert not (tmp_path / "people.json").exists()
