@@ -58,3 +58,11 @@ def test_bad_base_is_refused(base: str) -> None:
 )
 def test_names_normalise_alike(a: str, b: str) -> None:
     assert normalise_name(a) == normalise_name(b)
+
+
+@pytest.mark.parametrize(
+    "base", ["https://user@host.org:secret@www.site.com/", "https://x.org:port/"]
+)
+def test_a_base_that_is_no_valid_iri_is_refused(base: str) -> None:
+    with pytest.raises(ValueError, match="base IRI"):
+        Minter(base)

@@ -309,7 +309,10 @@ def test_a_build_killed_at_any_point_loses_nothing_and_the_next_completes(setup:
     # The killed builds left temporary files; the complete one removed them all.
     left = {name for state in states.values() for name in state.hidden}
     assert any(name.startswith((".kg-build-", ".graph.")) for name in left), left
-    assert sorted(name for name in os.listdir(out) if name.startswith(".")) == [".cache", ".kg-output"]
+    assert sorted(name for name in os.listdir(out) if name.startswith(".")) == [
+        ".cache",
+        ".kg-output",
+    ]
     held = by_graph(
         {str(q) for q in ox.Store.read_only(str(store)) if q.graph_name != ox.NamedNode(MANIFEST)}
     )
