@@ -68,6 +68,7 @@ class Build:
     seconds: dict[str, float] = field(default_factory=dict)  # by stage (clock.STAGES)
     peak_mib: dict[str, float] = field(default_factory=dict)  # peak RSS after each stage
     cached: dict[str, int] = field(default_factory=dict)  # extractions, parts reused
+    notes: tuple[str, ...] = ()  # what went wrong with the build cache and was mended
     base: str = ""
     _source: Callable[[], tuple[list[DocExtraction], Resolution]] | None = field(
         default=None, repr=False, compare=False
@@ -150,6 +151,7 @@ def build(
             seconds=clock.seconds,
             peak_mib=clock.peak_mib,
             cached=run.cached(len(articles)),
+            notes=tuple(run.cache.notes()),
             base=base,
             _source=run.source(articles, resolution),
         )

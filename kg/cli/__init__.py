@@ -181,6 +181,8 @@ def build(
         fail(str(error))
     for merged in result.merged:
         fail(str(merged))
+    for note in result.notes:
+        fail(note)
     _summary(result)
     if result.errors:
         sys.exit(EXIT_INPUT)
