@@ -31,6 +31,7 @@ import hashlib
 import json
 import sqlite3
 import threading
+import time
 import zlib
 from collections.abc import Iterable
 from functools import cache
@@ -110,6 +111,7 @@ def article_key(fingerprint: str, article: Article) -> str:
 
 
 _FLUSH_ENTRIES = 200  # entries written in one transaction: the lock is held milliseconds
+_FLUSH_SECONDS = 2.0  # and at least this often, so a killed build loses little work
 _KEPT_KINDS = ("extraction", "names")  # read back later in a build; parts never are
 
 
@@ -145,6 +147,7 @@ class BuildCache:
         self._pending: list[tuple[str, str, bytes, bytes, int]] = []
         self._touched: list[tuple[str, str]] = []  # entries this build used, to mark
         self._kept: dict[tuple[str, str], bytes] = {}  # what could not be written
+        self._flushed = time.monotonic()
         self.writable = not readonly
         try:
             if folder is None or self.path is None:
@@ -256,6 +259,7 @@ class BuildCache:
                 return
             self._pending.append((kind, key, data, _checksum(kind, key, data), self.build))
             full = len(self._pending) >= _FLUSH_ENTRIES
+            full = full or time.monotonic() - self._flushed >= _FLUSH_SECONDS
         if full:
             self.commit()
 
@@ -292,6 +296,7 @@ class BuildCache:
         with self._lock:
             pending, touched = self._pending, self._touched
             self._pending, self._touched = [], []
+            self._flushed = time.monotonic()
             if not self.writable or not (pending or touched):
                 return
             try:
