@@ -25,7 +25,7 @@ import pytest
 from click.testing import CliRunner
 from spacy.language import Language
 
-from kg.build import Build, build, cachedb
+from kg.build import Build, build
 from kg.build import cache as cache_module
 from kg.cli import main
 from kg.graph.iri import DEFAULT_BASE
@@ -128,6 +128,8 @@ def test_a_cache_of_another_layout_is_set_aside(
 def test_changing_the_layout_changes_the_version_and_the_fingerprints(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    from kg.build import cachedb
+
     version, render = cachedb.layout_version(), cache_module.render_fingerprint()
     extraction = cache_module.extraction_fingerprint({"name": "x"})
     monkeypatch.setattr(cachedb, "SCHEMA", cachedb.SCHEMA.replace("build INTEGER", "n INTEGER"))
