@@ -68,14 +68,13 @@ def one_line(err: str) -> str:
 
 
 def extractions(cache: Path) -> int:
-    """The extractions the cache holds now, as a concurrent reader sees them."""
+    """The documents the cache holds extracted now, as a concurrent reader sees them: a
+    document's names are stored after its extraction, so they mark it done."""
     with (
         contextlib.suppress(sqlite3.Error),
         contextlib.closing(sqlite3.connect(f"file:{cache}?mode=ro", uri=True, timeout=1)) as db,
     ):
-        return int(
-            db.execute("SELECT count(*) FROM entries WHERE kind = 'extraction'").fetchone()[0]
-        )
+        return int(db.execute("SELECT count(*) FROM entries WHERE kind = 'names'").fetchone()[0])
     return 0
 
 
