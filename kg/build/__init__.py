@@ -69,6 +69,7 @@ class Build:
     seconds: dict[str, float] = field(default_factory=dict)  # by stage (clock.STAGES)
     peak_mib: dict[str, float] = field(default_factory=dict)  # peak RSS after each stage
     cached: dict[str, int] = field(default_factory=dict)  # extractions, parts reused
+    cache_notes: tuple[str, ...] = ()  # what went wrong with the build cache and was mended
     base: str = ""
     _source: Callable[[], tuple[list[DocExtraction], Resolution]] | None = field(
         default=None, repr=False, compare=False
@@ -168,6 +169,7 @@ def build(
             seconds=clock.seconds,
             peak_mib=clock.peak_mib,
             cached=run.cached(len(articles)),
+            cache_notes=tuple(run.cache.notes()),
             base=base,
             _source=run.source(articles, resolution),
         )

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Protocol, TypeVar
 
@@ -60,6 +61,14 @@ class Local:
         work.lend(None)
 
 
+def _worker() -> None:
+    """A worker leaves Ctrl-C to the build: the terminal sends SIGINT to every process of
+    the group, and a worker interrupted while it holds the pool's queue lock would leave
+    the build waiting for it forever (and print a traceback). The build stops the
+    workers itself (:meth:`Pool.terminate`)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 class Pool:
     """``jobs`` worker processes over batches of documents."""
 
@@ -76,11 +85,11 @@ class Pool:
                 nlp = self._nlp()
                 work.lend(lambda: nlp)
                 try:
-                    self._pool = multiprocessing.get_context("fork").Pool(self.jobs)
+                    self._pool = multiprocessing.get_context("fork").Pool(self.jobs, _worker)
                 finally:
                     work.lend(None)  # the workers keep it; this process does no extraction
             else:
-                self._pool = multiprocessing.get_context("spawn").Pool(self.jobs)
+                self._pool = multiprocessing.get_context("spawn").Pool(self.jobs, _worker)
         return self._pool
 
     def map(

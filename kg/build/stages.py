@@ -122,8 +122,11 @@ class Session:
         self.extracted = len(missing)
         if missing:
             work = self.runner.map(Extract(self.model.name), missing, BATCH_SIZE)
-            for extraction in self.progress(work, total=len(missing), label="parsing"):
+            shown = self.progress(work, total=len(missing), label="parsing")
+            for done, extraction in enumerate(shown, 1):
                 found.append(self._keep(extraction))
+                if done % BATCH_SIZE == 0:  # each batch kept as it comes: Ctrl-C loses none
+                    self.cache.commit()
             self.cache.commit()
         self.locals = {d.sha256: tuple(e.local_id for e in d.entities) for d in found}
         return found

@@ -2,7 +2,7 @@
 
 Exit codes (every command): 0 done and the graph conforms; 1 the graph does not
 conform (the report is written and summarised); 2 a usage or input error, one line
-on stderr saying what is wrong and what to do.
+on stderr saying what is wrong and what to do; 130 interrupted (Ctrl-C), one line.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import click
 
 from kg import __version__
-from kg.cli.common import EXIT_INPUT, EXIT_NONCONFORMING, EXIT_OK, fail
+from kg.cli.common import EXIT_INPUT, EXIT_INTERRUPTED, EXIT_NONCONFORMING, EXIT_OK, fail
 from kg.cli.eval import eval_group
 from kg.cli.graph import load, query_command, stats, view
 from kg.errors import KgError
@@ -36,7 +36,24 @@ _COUNTED = (
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+_INTERRUPTED = "kg.interrupted"  # ctx.meta: what a command's interrupt line says
+
+
+class _Interruptible(click.Group):
+    """The ``kg`` group: Ctrl-C ends any command with one line and exit code 130.
+
+    click would print "Aborted!" and exit 1, as it does for a refused prompt.
+    """
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            fail(ctx.meta.get(_INTERRUPTED, "interrupted"))
+            raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
+
+
+@click.group(cls=_Interruptible, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kg")
 def main() -> None:
     """newskg: build a knowledge graph of who said what from news articles."""
@@ -141,6 +158,7 @@ def build(
     """
     # Imported here so that `kg --help` does not pay for loading spaCy.
     from kg import nlp as nlp_module
+    from kg.build import CACHE_FOLDER
     from kg.build import build as build_graph
     from kg.progress import for_stream
 
@@ -155,6 +173,13 @@ def build(
     if scheduler is not None and executor != "dask":
         raise click.BadParameter("give --scheduler with --executor dask", param_hint="--scheduler")
     runner = None
+    cache = None if no_cache else cache_dir or out_dir / CACHE_FOLDER
+    click.get_current_context().meta[_INTERRUPTED] = (
+        "interrupted; nothing was cached (--no-cache)"
+        if cache is None
+        else f"interrupted; the documents done are kept in the build cache {cache}, "
+        "so the same command run again goes on from there"
+    )
     try:
         if executor == "dask":
             from kg.build.dask import DaskExecutor
@@ -186,7 +211,9 @@ def build(
         sys.exit(EXIT_INPUT)
     for error in result.errors:
         fail(str(error))
-    for note in (*result.merged, *result.notes):
+    for merged in result.merged:
+        fail(str(merged))
+    for note in (*result.notes, *result.cache_notes):
         fail(str(note))
     _summary(result)
     if result.errors:

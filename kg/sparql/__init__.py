@@ -33,6 +33,7 @@ import pyoxigraph as ox
 
 from kg.errors import QueryError  # defined in the one tree, re-exported for kg.sparql's users
 from kg.graph.vocab import PREFIXES
+from kg.sparql.store import store_failed
 from kg.sparql.text import Form, Text, read
 
 __all__ = [
@@ -221,7 +222,7 @@ class Local(Source):
         except SyntaxError as exc:
             raise QueryError(syntax_message(str(exc))) from exc
         except RuntimeError as exc:
-            raise QueryError(_runtime_message(str(exc))) from exc
+            raise QueryError(_runtime_message(str(exc), self.label)) from exc
         except OSError as exc:
             raise QueryError(f"the query failed on {self.label}: {one_line(str(exc))}") from exc
         if isinstance(answer, ox.QueryTriples):
@@ -263,7 +264,9 @@ def syntax_message(error: str) -> str:
     )
 
 
-def _runtime_message(error: str) -> str:
+def _runtime_message(error: str, label: str) -> str:
+    if error.startswith("Corruption"):  # a damaged store, found as the query read it
+        return store_failed(Path(label), RuntimeError(error))
     m = re.search(r"variable \?(\w+) in its SELECT", error)
     if m:
         return (
@@ -313,8 +316,12 @@ def open_store(directory: Path, *, writable: bool = False) -> Local:
         raise QueryError(
             f"{directory}: no such store folder; run `kg build INPUT --store {directory}` first"
         )
+    if not (directory / "CURRENT").is_file() and any(directory.glob("MANIFEST-*")):
+        raise QueryError(store_failed(directory, RuntimeError("it has no CURRENT file")))
     try:
         store = ox.Store(str(directory)) if writable else ox.Store.read_only(str(directory))
+    except (RuntimeError, FileNotFoundError) as exc:  # RocksDB found a file damaged or gone
+        raise QueryError(store_failed(directory, exc)) from exc
     except OSError as exc:
         raise QueryError(
             f"{directory}: not a pyoxigraph store ({one_line(str(exc), 120)}); "

@@ -56,6 +56,7 @@ __all__ = [
     "payloads_from_nquads",
     "plan",
     "read_manifest",
+    "store_failed",
     "sync_store",
 ]
 
@@ -260,22 +261,50 @@ def _check_names(payloads: Mapping[str, GraphPayload], manifest: str) -> None:
         )
 
 
+def store_failed(path: Path, exc: BaseException) -> str:
+    """One line on why the store at ``path`` failed to open or to be read, and what to do.
+
+    RocksDB checks its files as it reads them: a garbled table, a CURRENT file naming a
+    manifest that is gone, a table cut short are ``Corruption`` (RuntimeError) or a
+    missing file, when the store opens or only when the damaged part is read. Such a
+    store cannot be mended; it is rebuilt from a build. Another program holding the store
+    is a lock error, and anything else (permissions, a full disk) is said as it is.
+    """
+    why = _one_line(exc)
+    if isinstance(exc, OSError) and "LOCK" in why:
+        return (
+            f"cannot open the store {path}: {why}; "
+            "check that no other program (kg, oxigraph serve) has it open"
+        )
+    if isinstance(exc, OSError) and not isinstance(exc, FileNotFoundError):
+        return f"cannot use the store {path}: {why}; check its permissions and free space"
+    shown = why if len(why) <= 160 else why[:159] + "…"
+    return (
+        f"the store {path} is damaged ({shown}); it cannot be mended: move it away and "
+        f"rebuild it with `kg load BUILD --store {path}` (or `kg build INPUT --store {path}`)"
+    )
+
+
+def _was_a_store(path: Path) -> bool:
+    """Whether a folder without CURRENT holds what only a RocksDB database writes."""
+    return any(path.glob("MANIFEST-*")) or any(path.glob("*.sst"))
+
+
 def open_store(path: Path) -> ox.Store:
     """Open (or create) the on-disk store at ``path``; refuse a folder of other files."""
     if path.exists() and not path.is_dir():
         raise OutputError(f"cannot use {path} as a store: it is a file; give a folder")
     if path.is_dir() and any(path.iterdir()) and not (path / _ROCKSDB_MARKER).is_file():
+        if _was_a_store(path):
+            raise OutputError(store_failed(path, RuntimeError("it has no CURRENT file")))
         raise OutputError(
             f"cannot use {path} as a store: the folder holds other files; "
             "give a new folder, or one made by kg build --store"
         )
     try:
         return ox.Store(str(path))
-    except OSError as exc:
-        raise OutputError(
-            f"cannot open the store {path}: {_one_line(exc)}; "
-            "check that no other program (kg, oxigraph serve) has it open"
-        ) from exc
+    except (OSError, RuntimeError) as exc:
+        raise OutputError(store_failed(path, exc)) from exc
 
 
 def _replace(payload: GraphPayload, manifest: ox.NamedNode) -> str:
@@ -325,6 +354,8 @@ def sync_store(
         for name in todo.removed:
             store.update(_remove(name, m))
         store.flush()
+    except RuntimeError as exc:  # a part of the store found damaged as it was read
+        raise OutputError(store_failed(path, exc)) from exc
     except OSError as exc:
         raise OutputError(
             f"cannot write the store {path}: {_one_line(exc)}; "

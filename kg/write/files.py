@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import stat
 import tempfile
-from collections.abc import Callable, Iterable
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
@@ -137,8 +139,9 @@ def write_files(
         if check is not None:
             for tmp, path in written:
                 check(path.name, Path(tmp))
-        for tmp, path in written:
-            os.replace(tmp, path)
+        with _interrupt_after():  # Ctrl-C here would leave some files new, some old
+            for tmp, path in written:
+                os.replace(tmp, path)
         _fsync_dir(out_dir)
     except BaseException as exc:
         for tmp, _ in written:
@@ -151,6 +154,27 @@ def write_files(
             "check that the folder is writable and has free space"
         ) from exc
     return [path for _, path in written]
+
+
+@contextlib.contextmanager
+def _interrupt_after() -> Iterator[None]:
+    """Hold a Ctrl-C (SIGINT) that arrives inside the block until the block is done.
+
+    Only the main thread may set signal handlers; elsewhere, and when SIGINT is not
+    Python's own KeyboardInterrupt, the block runs as it is.
+    """
+    main = threading.current_thread() is threading.main_thread()
+    if not main or signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        yield
+        return
+    held: list[int] = []
+    signal.signal(signal.SIGINT, lambda number, frame: held.append(number))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    if held:
+        raise KeyboardInterrupt
 
 
 def _stream_to_temporary(path: Path, pieces: Iterable[str | bytes]) -> str:
