@@ -11,6 +11,7 @@ import re
 
 from spacy.tokens import Token
 
+from kg.extract.intervals import Disjoint
 from kg.extract.speakers import doc_text, trim
 from kg.model import Span
 
@@ -131,7 +132,7 @@ def _clause_start(clause: Token) -> Token:
     return clause.left_edge
 
 
-def before_quotes(text: str, content: Span, quotes: list[Span]) -> Span | None:
+def before_quotes(text: str, content: Span, quotes: Disjoint) -> Span | None:
     """Cut reported content where a separate quotation begins.
 
     'called on X to ..., stating “...”': the quotation is its own statement. A quotation
@@ -139,7 +140,8 @@ def before_quotes(text: str, content: Span, quotes: list[Span]) -> Span | None:
     """
     end = content.end
     opening: int | None = None
-    for quote in quotes:
+    # Only the quotations that reach into the content (or start just after it) matter.
+    for quote in quotes.overlapping(content.start, content.end + 1):
         if quote.start - 1 <= content.start < quote.end:
             if len(text[quote.end : content.end].split()) < MIN_WORDS:
                 return None
