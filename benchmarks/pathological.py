@@ -25,10 +25,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-_CAPITALS = (
-    "Alder Birch Cedar Dunmore Elmswick Farrow Glenn Hollis Ingram Jarvik Kessel Lund "
-    "Marrow Nettle Orwin Pask Quill Rowan Selby Thorne Ulric Vance Wrey Yarrow Zell"
-).split()
+_CAPITALS = [
+    *("Alder", "Birch", "Cedar", "Dunmore", "Elmswick", "Farrow", "Glenn", "Hollis"),
+    *("Ingram", "Jarvik", "Kessel", "Lund", "Marrow", "Nettle", "Orwin", "Pask"),
+    *("Quill", "Rowan", "Selby", "Thorne", "Ulric", "Vance", "Wrey", "Yarrow", "Zell"),
+]
 
 
 def _fill(unit: str, size: int) -> str:

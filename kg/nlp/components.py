@@ -53,7 +53,7 @@ def newline_sentences(doc: Doc) -> Doc:
         elif run >= LONGEST_SENTENCE and not token.is_space:
             starts[token.i] = 1
             run = 0
-    doc.from_array([SENT_START], starts)
+    doc.from_array([SENT_START], starts)  # type: ignore[arg-type]  # an int array
     return doc
 
 

@@ -1,0 +1,98 @@
+"""Issue 15 row 3: the sorted indexes that replaced quadratic loops answer as the loops did."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from kg.extract.content import _INTRODUCER, _lead
+from kg.extract.intervals import Covering, Disjoint, Occupied, contained_elsewhere
+from kg.model import Span
+
+
+def _spans(seed: int, count: int, disjoint: bool) -> list[Span]:
+    rng = random.Random(seed)
+    found: list[Span] = []
+    at = 0
+    for _ in range(count):
+        start = at + rng.randint(0 if disjoint else -8, 6)
+        start = max(start, 0)
+        end = start + rng.randint(1, 9)
+        found.append(Span(start, end))
+        at = end if disjoint else start + rng.randint(0, 4)
+    return found
+
+
+@pytest.mark.parametrize("seed", range(20))
+@pytest.mark.parametrize(("before", "after"), [(0, 0), (1, 1)])
+def test_covering_is_any_span_around(seed: int, before: int, after: int) -> None:
+    spans = _spans(seed, 12, disjoint=seed % 2 == 0)
+    covering = Covering(spans, before, after)
+    for at in range(-2, 120):
+        assert (at in covering) == any(s.start - before <= at < s.end + after for s in spans)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_disjoint_overlapping_holds_every_span_that_reaches_in(seed: int) -> None:
+    spans = Disjoint(_spans(seed, 12, disjoint=True))
+    for start in range(0, 100, 3):
+        for end in range(start + 1, start + 30, 4):
+            wanted = [s for s in spans if s.end > start and s.start < end]
+            assert list(spans.overlapping(start, end)) == wanted
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_contained_elsewhere_is_the_nested_loop(seed: int) -> None:
+    spans = _spans(seed, 15, disjoint=False)
+    spans += spans[:3]  # equal spans contain each other only if another differs
+    expected = [any(o != s and o.start <= s.start and s.end <= o.end for o in spans) for s in spans]
+    assert contained_elsewhere(spans) == expected
+
+
+def test_occupied_is_overlap_with_what_was_taken() -> None:
+    taken: list[tuple[int, int]] = []
+    occupied = Occupied(100)
+    for start, end in [(5, 9), (7, 12), (12, 15), (0, 5), (20, 40), (30, 31), (40, 41)]:
+        overlaps = any(start < e and s < end for s, e in taken)
+        assert occupied.overlaps(start, end) == overlaps
+        if not overlaps:
+            taken.append((start, end))
+            occupied.take(start, end)
+
+
+def _old_lead(text: str, start: int, end: int) -> tuple[bool, bool]:
+    lead = text[start:end].rstrip()
+    woven = lead.lower().rstrip(",") in ("that", "")
+    introduced = lead.endswith((",", ":", ";")) or _INTRODUCER.search(lead) is not None
+    return woven, introduced
+
+
+@pytest.mark.parametrize(
+    "lead",
+    [
+        "",
+        "  ",
+        "that",
+        "That ",
+        "that,, ",
+        "said that",
+        "he said,",
+        "she put it:",
+        "warned the minister, saying",
+        "unsaying",
+        "x saying",
+        "declaring  ",
+        "insisting",
+        "a long clause before, and then insisting",
+        "words; ",
+        "THAT",
+        "thats",
+    ],
+)
+def test_lead_reads_as_the_whole_lead_did(lead: str) -> None:
+    text = "He said " + lead + " “quoted words here”"
+    start = len("He said ")
+    end = text.index("“")
+    assert _lead(text, start, end) == _old_lead(text, start, end)
+    assert _lead(lead, 0, len(lead)) == _old_lead(lead, 0, len(lead))
