@@ -8,7 +8,9 @@ import pytest
 
 from kg.extract.content import _INTRODUCER, _lead
 from kg.extract.intervals import Covering, Disjoint, Occupied, contained_elsewhere
-from kg.model import Span
+from kg.extract.lexicon import Lexicon
+from kg.extract.registry import Registry
+from kg.model import EntityKind, Span
 
 
 def _spans(seed: int, count: int, disjoint: bool) -> list[Span]:
@@ -96,3 +98,40 @@ def test_lead_reads_as_the_whole_lead_did(lead: str) -> None:
     end = text.index("“")
     assert _lead(text, start, end) == _old_lead(text, start, end)
     assert _lead(lead, 0, len(lead)) == _old_lead(lead, 0, len(lead))
+
+
+def _registry(seed: int, words: Lexicon) -> Registry:
+    rng = random.Random(seed)
+    registry = Registry("x" * 400, words, {})
+    kinds = [EntityKind.PERSON, EntityKind.ORGANIZATION, EntityKind.PLACE]
+    for i in range(rng.randint(5, 120)):  # past the unindexed tail, and within it
+        start = rng.randint(0, 380)
+        spans = (Span(start, start + rng.randint(1, 15)),)
+        registry.ensure(kinds[i % 3], f"Name{rng.randint(0, 30)}", spans)
+    return registry
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_registry_questions_answer_as_reading_every_span(seed: int, words: Lexicon) -> None:
+    registry = _registry(seed, words)
+    spans = list(registry._spans)
+
+    def old_at(start: int, end: int) -> int | None:
+        best: tuple[int, int] | None = None
+        for s, e, local in spans:
+            if s < end and start < e and (best is None or e - s < best[0]):
+                best = (e - s, local)
+        return best[1] if best else None
+
+    def old_span(start: int, end: int) -> Span | None:
+        return next((Span(s, e) for s, e, _ in spans if s < end and start < e), None)
+
+    for start in range(0, 400, 7):
+        end = start + 1 + start % 9
+        assert registry.at(start, end) == old_at(start, end)
+        assert registry.mention_span(start, end) == old_span(start, end)
+        for kind in (EntityKind.PERSON, EntityKind.ORGANIZATION):
+            old = sorted(
+                (s, local) for s, _e, local in spans if s < start and registry.kind(local) is kind
+            )
+            assert list(registry.latest_before(start, kind)) == old[::-1]

@@ -15,8 +15,11 @@ from rdflib import Graph
 from kg.cli import main
 from kg.graph.vocab import DCTERMS, OA
 from tests.conftest import EXAMPLES
-from tests.nlp.test_pieces import CONFERENCE, FILLER
 from tests.trust.test_hostile import quoted_span
+
+CONFERENCE = (EXAMPLES / "01-press-freedom-conference.txt").read_text(encoding="utf-8")
+# Beyond spaCy's 1,000,000 characters, and quick to parse: one ruled line repeated.
+FILLER = "\n\n" + ("-" * 79 + "\n") * 12_700
 
 
 def test_a_record_over_a_million_characters_is_built_beside_a_good_file(tmp_path: Path) -> None:
