@@ -19,8 +19,10 @@ import cProfile
 import io
 import json
 import pstats
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -84,12 +86,22 @@ def child(kind: str, size: int, profile: bool) -> dict[str, object]:
     nlp = nlp_module.load()
     nlp("Warm up the pipeline. Anna Berg said so.")
     text = CHILD_KINDS[kind](size)
-    article = Article(f"{kind}-{size}", text)
+    inputs: list[Path | Article] = [Article(f"{kind}-{size}", text)]
+    if kind == "jsonl-10mb":
+        # A JSONL record of ``size`` characters beside a good file, read from disk.
+        folder = Path(tempfile.mkdtemp(prefix="kg-pathological-"))
+        record = {"id": "long", "text": text}
+        (folder / "long.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
+        (folder / "good.txt").write_text(KINDS["news"](3000), encoding="utf-8")
+        inputs = [folder]
     profiler = cProfile.Profile() if profile else None
     start = time.perf_counter()
     if profiler is not None:
         profiler.enable()
-    done = build([article], nlp, None, "https://w3id.org/newskg/id/", use_cache=False)
+    done = build(inputs, nlp, None, "https://w3id.org/newskg/id/", use_cache=False)
+    for given in inputs:
+        if isinstance(given, Path):
+            shutil.rmtree(given)  # the folder written above
     if profiler is not None:
         profiler.disable()
     seconds = time.perf_counter() - start
