@@ -8,7 +8,7 @@ article are one organization.
 from __future__ import annotations
 
 import heapq
-from bisect import bisect_left
+from bisect import bisect_left, insort
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from itertools import accumulate
@@ -30,6 +30,7 @@ class Registry:
     genders: dict[int, str] = field(default_factory=dict)
     _index: dict[tuple[EntityKind, str], int] = field(default_factory=dict)
     _spans: list[tuple[int, int, int]] = field(default_factory=list)  # start, end, id
+    _mentioned: dict[int, set[Span]] = field(default_factory=dict)  # each entity's mentions
     _found: _SpanIndex = field(default_factory=lambda: _SpanIndex([], []))  # _spans[:built]
 
     def canonical(self, kind: EntityKind, name: str) -> str:
@@ -65,12 +66,21 @@ class Registry:
             self._index[key] = local
             self.entities.append(Entity(local_id=local, kind=kind, name=name))
         entity = self.entities[local]
-        new_aliases = set(entity.aliases) | {a for a in aliases if a != entity.name}
-        self.entities[local] = replace(
-            entity,
-            aliases=tuple(sorted(new_aliases)),
-            mentions=tuple(sorted(set(entity.mentions) | set(spans))),
-        )
+        # Only what is new is sorted in: an entity named a thousand times was sorted
+        # whole again at each of its mentions, in time the square of its mentions.
+        known = self._mentioned.setdefault(local, set(entity.mentions))
+        fresh = set(spans) - known
+        new_aliases = {a for a in aliases if a != entity.name} - set(entity.aliases)
+        if fresh or new_aliases:
+            mentions = list(entity.mentions)
+            for span in sorted(fresh):
+                insort(mentions, span)
+            known.update(fresh)
+            self.entities[local] = replace(
+                entity,
+                aliases=tuple(sorted({*entity.aliases, *new_aliases})),
+                mentions=tuple(mentions),
+            )
         for span in spans:
             self._spans.append((span.start, span.end, local))
         return local

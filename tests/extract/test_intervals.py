@@ -135,3 +135,23 @@ def test_registry_questions_answer_as_reading_every_span(seed: int, words: Lexic
                 (s, local) for s, _e, local in spans if s < start and registry.kind(local) is kind
             )
             assert list(registry.latest_before(start, kind)) == old[::-1]
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_ensure_gathers_mentions_and_aliases_as_sorting_them_whole(
+    seed: int, words: Lexicon
+) -> None:
+    rng = random.Random(seed)
+    registry = Registry("x" * 400, words, {})
+    mentions: set[Span] = set()
+    aliases: set[str] = set()
+    for _ in range(60):
+        start = rng.randint(0, 380)
+        spans = tuple(Span(start, start + rng.randint(1, 9)) for _ in range(rng.randint(0, 2)))
+        names = tuple(rng.choice(["Berg", "Anna Berg", "A. Berg", "Doctor Berg"]) for _ in "ab")
+        registry.ensure(EntityKind.PERSON, "Anna Berg", spans, names)
+        mentions |= set(spans)
+        aliases |= {a for a in names if a != "Anna Berg"}
+    (entity,) = registry.entities
+    assert entity.mentions == tuple(sorted(mentions))
+    assert entity.aliases == tuple(sorted(aliases))
