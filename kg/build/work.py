@@ -35,6 +35,7 @@ from kg.extract.lexicon import Lexicon
 from kg.graph import document_triples
 from kg.graph.iri import Minter
 from kg.model import Article, DocExtraction
+from kg.nlp import pieces
 from kg.resolve import Resolution
 from kg.validate import engine
 from kg.write.jsonld import JsonLdContext
@@ -111,11 +112,17 @@ def _lexicon() -> Lexicon:
     return lexicon_module.load()
 
 
-def extract_batch(nlp: Language, articles: Sequence[Article]) -> list[DocExtraction]:
-    """Parse a batch with one ``nlp.pipe`` and extract each article."""
+def extract_batch(
+    nlp: Language, articles: Sequence[Article], piece: int = pieces.PIECE
+) -> list[DocExtraction]:
+    """Parse a batch with one ``nlp.pipe`` and extract each article.
+
+    An article longer than ``piece`` characters is parsed in pieces joined into one Doc
+    over its whole text (:mod:`kg.nlp.pieces`), so no article is too long for spaCy.
+    """
     words = _lexicon()
     with _zone(nlp, len(articles)):
-        docs = nlp.pipe((a.text for a in articles), batch_size=BATCH_SIZE)
+        docs = pieces.pipe(nlp, (a.text for a in articles), BATCH_SIZE, piece)
         return [extract(a, doc, words) for a, doc in zip(articles, docs, strict=True)]
 
 

@@ -7,12 +7,14 @@ documents can be extracted in any order, in parallel, or on other machines. A sp
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterator
 
 from spacy.tokens import Doc
 
 from kg.extract.attribution import CLAIM_NOUNS, Attributor, Found
 from kg.extract.events import dateline, find_events, reported_event
+from kg.extract.intervals import Covering, Disjoint, contained_elsewhere
 from kg.extract.layout import Section, paragraphs, sections
 from kg.extract.lexicon import Lexicon
 from kg.extract.mentions import MentionFinder
@@ -91,17 +93,23 @@ def _nested(inner: Found, outer: Found) -> bool:
     ("Nowak's claim that ...") stays hers.
     """
     a, b = inner.content, outer.content
-    if inner.cue in CLAIM_NOUNS and inner.speaker is not None:
+    if _owned_claim(inner):
         return False  # 'doubted Nowak's claim that ...': the claim is owned, in so many words
     return a != b and b.start <= a.start and a.end <= b.end
+
+
+def _owned_claim(item: Found) -> bool:
+    return item.cue in CLAIM_NOUNS and item.speaker is not None
 
 
 def _without_repeats(found: list[Found]) -> list[Found]:
     """Attributions in text order, one per content span, restated nested ones dropped."""
     seen: set[Span] = set()
     kept = []
+    # _nested(item, other) for some other: its content lies inside another content.
+    inside = dict(zip(map(id, found), contained_elsewhere([f.content for f in found]), strict=True))
     for item in sorted(found, key=lambda f: (f.content, f.speaker is None)):
-        if item.content in seen or any(_nested(item, other) for other in found):
+        if item.content in seen or (inside[id(item)] and not _owned_claim(item)):
             continue
         seen.add(item.content)
         kept.append(item)
@@ -153,12 +161,12 @@ def _role_phrases(
         person = registry.at(section.heading.name.start, section.heading.name.end)
         if person is not None and registry.kind(person) is EntityKind.PERSON:
             yield person, section.heading.role
-    headed = {s.heading.paragraph for s in live}
+    headed = Covering({s.heading.paragraph for s in live})
     for entity in list(registry.entities):
         if entity.kind is not EntityKind.PERSON:
             continue
         for mention in entity.mentions:
-            if any(h.start <= mention.start < h.end for h in headed):
+            if mention.start in headed:
                 continue
             before = role_before(doc_text(doc), mention.start, lexicon)
             if before is not None:
@@ -258,15 +266,12 @@ def _attributions(
         if labelled is not None:
             yield labelled
             continue
-        quotes = list(quotations(doc_text(doc), para))
+        quotes = Disjoint(quotations(doc_text(doc), para))
         direct = list(attributor.direct(para, quotes))
         reported = list(attributor.reported(para, quotes))
         # A quotation inside a reported clause is part of that (mixed) statement.
-        yield from (
-            d
-            for d in direct
-            if not any(r.content.start <= d.content.start < r.content.end for r in reported)
-        )
+        clauses = Covering(r.content for r in reported)
+        yield from (d for d in direct if d.content.start not in clauses)
         yield from reported
 
 
@@ -278,6 +283,8 @@ def _positions(
     stated_at: int | None,
 ) -> list[Position]:
     positions: dict[tuple[Span, int], Position] = {}
+    named = _Mentions(registry)
+    held = _first_memberships(memberships)
     for item in found:
         if item.speaker is None:
             continue
@@ -286,7 +293,7 @@ def _positions(
             continue
         verb = lexicon.verbs.get(item.cue) if item.cue else None
         act = verb.speech_act if verb else "Assert"
-        about = _about(registry, item)
+        about = named.about(item)
         positions[key] = Position(
             speaker=item.speaker,
             evidence=item.content,
@@ -298,10 +305,49 @@ def _positions(
             stance=Stance.FAVOR if act in _FAVOR else Stance.AGAINST if act in _AGAINST else None,
             addressee=item.addressee,
             about=about,
-            membership=_membership_of(item.speaker, memberships),
+            membership=held.get(item.speaker),
             stated_at=stated_at,
         )
     return sorted(positions.values(), key=lambda p: (p.evidence, p.speaker))
+
+
+class _Mentions:
+    """The mentions of a document's entities (roles aside), sorted, for :func:`_about`."""
+
+    def __init__(self, registry: Registry) -> None:
+        self._mentions = sorted(
+            (m.start, m.end, local)
+            for local, entity in enumerate(registry.entities)
+            if entity.kind is not EntityKind.ROLE
+            for m in entity.mentions
+        )
+        self._starts = [m[0] for m in self._mentions]
+
+    def about(self, item: Found) -> tuple[int, ...]:
+        """The same as :func:`_about`, looking only at the mentions inside the content."""
+        content = item.content
+        first = bisect_left(self._starts, content.start)
+        last = bisect_left(self._starts, content.end, lo=first)
+        return tuple(
+            sorted(
+                {
+                    local
+                    for _, end, local in self._mentions[first:last]
+                    if local != item.speaker and end <= content.end
+                }
+            )
+        )
+
+
+def _first_memberships(memberships: list[Membership]) -> dict[int, int]:
+    """Each member's membership in force (:func:`_membership_of`), found in one pass."""
+    current: dict[int, int] = {}
+    first: dict[int, int] = {}
+    for i, m in enumerate(memberships):
+        first.setdefault(m.member, i)
+        if not m.is_former:
+            current.setdefault(m.member, i)
+    return {**first, **current}
 
 
 def _about(registry: Registry, item: Found) -> tuple[int, ...]:

@@ -27,6 +27,7 @@ from kg.extract.content import (
     parenthetical,
     that_clause,
 )
+from kg.extract.intervals import Disjoint
 from kg.extract.quotes import quote_cue
 from kg.extract.registry import Registry
 from kg.extract.speakers import SPEAKERS, Speaker, Speakers, doc_text, trim
@@ -101,7 +102,7 @@ class Attributor:
 
     # -- direct quotations ------------------------------------------------------------
 
-    def direct(self, paragraph: Span, quotes: list[Span]) -> Iterator[Found]:
+    def direct(self, paragraph: Span, quotes: Disjoint) -> Iterator[Found]:
         """Quotations with a cue verb outside the quote, in the quote's own sentences.
 
         A quotation without a cue continues the speaker before it: right after a cued
@@ -157,7 +158,7 @@ class Attributor:
 
     # -- reported speech ----------------------------------------------------------------
 
-    def reported(self, paragraph: Span, quotes: list[Span]) -> Iterator[Found]:
+    def reported(self, paragraph: Span, quotes: Disjoint) -> Iterator[Found]:
         """'X said that ...', 'X urged Y to ...', 'X called on Y to ...' outside quotes."""
         span = self.doc.char_span(paragraph.start, paragraph.end, alignment_mode="expand")
         if span is None:
@@ -178,7 +179,7 @@ class Attributor:
                 continue
             if token.lemma_.lower() not in self.verbs and not that_clause(token):
                 continue
-            if any(q.start <= token.idx < q.end for q in quotes):
+            if token.idx in quotes.covering:
                 continue
             said = (
                 content(token, self.verbs)
@@ -205,7 +206,7 @@ class Attributor:
                 _words(token),
             )
 
-    def _claim_noun(self, noun: Token, quotes: list[Span]) -> Iterator[Found]:
+    def _claim_noun(self, noun: Token, quotes: Disjoint) -> Iterator[Found]:
         """ "Trump's claim that crime is rising": a possessor and its that-clause."""
         owner = next((c for c in noun.children if c.dep_ == "poss"), None)
         clause = next(
@@ -233,7 +234,7 @@ class Attributor:
         self.speakers.spoke(who.local, content)
         yield Found(who.local, who.words, content, False, noun.lemma_.lower(), None, _words(noun))
 
-    def _according(self, according: Token, quotes: list[Span]) -> Iterator[Found]:
+    def _according(self, according: Token, quotes: Disjoint) -> Iterator[Found]:
         """'..., according to X': X said the clause the phrase hangs on."""
         to = according.nbor(1)
         source = next((c for c in to.children if c.dep_ == "pobj"), None)

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from spacy.tokens import Doc
 
 from kg.extract.clusters import Cluster, Mention, named_clusters, people_clusters
+from kg.extract.intervals import Covering, Occupied
 from kg.extract.kinds import kind_of, surnames, vote
 from kg.extract.lexicon import Institution, Lexicon
 from kg.extract.names import (
@@ -62,6 +63,7 @@ class MentionFinder:
         self.acronyms: dict[str, str] = {}  # acronym -> long name, as defined in the text
         self._headed = tuple(headed)
         self._role_spans = tuple(role_spans)
+        self._in_role = Covering(self._role_spans)  # offsets inside a heading's role phrase
 
     # -- candidates -------------------------------------------------------------------
 
@@ -71,7 +73,7 @@ class MentionFinder:
         start, end = clean(self.text, start, end)
         if end - start < 2 or (not self.text[start].isupper() and not self.text[start].isdigit()):
             return None
-        if kind is EntityKind.PERSON and any(s.start <= start < s.end for s in self._role_spans):
+        if kind is EntityKind.PERSON and start in self._in_role:
             return None  # 'Justice' in 'Committee on Civil Liberties, Justice and ...'
         if JUNK.search(self.text, start, end):
             return None
@@ -87,7 +89,7 @@ class MentionFinder:
     def _from_model(self) -> None:
         for ent in self.doc.ents:
             kind = _LABEL_KIND.get(ent.label_)
-            if any(s.start <= ent.start_char < s.end for s in self._role_spans):
+            if ent.start_char in self._in_role:
                 continue  # inside a heading's role phrase, the role parser names the bodies
             if kind is not None:
                 # The model's label outweighs the weak prior that two capitalised words
@@ -96,13 +98,18 @@ class MentionFinder:
 
     def _from_role_context(self) -> None:
         """A name with a role phrase beside it ('Name, an MEP from Italy') is a person."""
+        taken = Occupied(len(self.text))  # the mentions are disjoint here (_drop_overlaps)
+        for mention in self.mentions.values():
+            taken.take(mention.start, mention.end)
         for match in PERSON_BEFORE_COMMA.finditer(self.text):
-            if role_after(self.text, match.end(), self.lexicon) and not any(
-                m.start < match.end() and match.start() < m.end for m in self.mentions.values()
+            if role_after(self.text, match.end(), self.lexicon) and not taken.overlaps(
+                match.start(), match.end()
             ):
-                self._add(match.start(), match.end(), EntityKind.PERSON, 4)
+                added = self._add(match.start(), match.end(), EntityKind.PERSON, 4)
+                if added is not None:
+                    taken.take(added.start, added.end)
         for mention in list(self.mentions.values()):
-            if any(s.start <= mention.start < s.end for s in self._role_spans):
+            if mention.start in self._in_role:
                 continue
             if role_after(self.text, mention.end, self.lexicon) or role_before(
                 self.text, mention.start, self.lexicon
@@ -307,12 +314,12 @@ class MentionFinder:
             self.mentions.values(),
             key=lambda m: (-sum(v for v in m.votes.values() if v > 0), -(m.end - m.start), m.start),
         )
-        taken: list[tuple[int, int]] = []
+        taken = Occupied(len(self.text))  # what is kept never overlaps: mark its characters
         kept: dict[tuple[int, int], Mention] = {}
         for mention in ranked:
-            if any(mention.start < e and s < mention.end for s, e in taken):
+            if taken.overlaps(mention.start, mention.end):
                 continue
-            taken.append((mention.start, mention.end))
+            taken.take(mention.start, mention.end)
             kept[(mention.start, mention.end)] = mention
         self.mentions = kept
 

@@ -14,6 +14,7 @@ from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
 
 from kg.extract.content import MIN_WORDS, SUBJECT
+from kg.extract.intervals import Disjoint
 from kg.extract.speakers import doc_text, trim
 from kg.model import Span
 
@@ -39,7 +40,7 @@ def quotations(text: str, within: Span) -> Iterator[Span]:
 
 
 def quote_cue(
-    doc: Doc, quote: Span, paragraph: Span, quotes: list[Span], verbs: frozenset[str]
+    doc: Doc, quote: Span, paragraph: Span, quotes: Disjoint, verbs: frozenset[str]
 ) -> Token | None:
     """The cue nearest a quotation in its sentences, within its paragraph and outside
     every quotation of it; ``verbs`` are the reporting verbs' lemmas."""
@@ -49,7 +50,7 @@ def quote_cue(
         for token in sent:
             if not paragraph.start <= token.idx < paragraph.end:
                 continue
-            if any(q.start - 1 <= token.idx < q.end + 1 for q in quotes):
+            if token.idx in quotes.padded:
                 continue
             if not _is_cue(token, quote, text, verbs):
                 continue

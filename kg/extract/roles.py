@@ -216,6 +216,9 @@ _CLAUSE_BREAK = re.compile(
 )
 
 
+_LOOKBACK = 400  # characters before a name that role_before reads
+
+
 def role_before(text: str, name_start: int, lexicon: Lexicon) -> tuple[int, int] | None:
     """The role phrase that ends just before a name.
 
@@ -223,14 +226,20 @@ def role_before(text: str, name_start: int, lexicon: Lexicon) -> tuple[int, int]
     clause start) or 'Former Italian Foreign Minister Name' (capitalised role words
     directly before it).
     """
-    line_start = text.rfind("\n", 0, name_start) + 1
+    # Only the last _LOOKBACK characters of the line are read: a role phrase is shorter
+    # than 200 and its capitalised words fewer than 8, and reading whole lines made a
+    # line of many names cost time in its square. Where the window is not the line start,
+    # a chunk reaching back to it is too long to be a role phrase, as the line's was.
+    line_start = text.rfind("\n", max(0, name_start - _LOOKBACK), name_start) + 1
+    if line_start == 0:
+        line_start = max(0, name_start - _LOOKBACK)
     before = text[line_start:name_start]
     if before.endswith(", "):
         chunk_end = len(before) - 2
         starts = [m.end() for m in _CLAUSE_BREAK.finditer(before, 0, chunk_end)]
         chunk_start = max(starts, default=0)
         chunk = before[chunk_start:chunk_end]
-        if chunk.strip() and role_words(chunk, lexicon) and len(chunk) < 200:
+        if len(chunk) < 200 and chunk.strip() and role_words(chunk, lexicon):
             return _span(text, line_start + chunk_start, line_start + chunk_end)
         return None
     # 'Former Italian Foreign Minister Name': capitalised role words directly before.

@@ -210,7 +210,7 @@ class Speakers:
             # merely mentioned in between ("He added ..." after a quote about someone).
             self.registry.genders.setdefault(last, gender)
             return last
-        for _start, local in reversed(self.registry.people_before(pronoun.idx)):
+        for _start, local in self.registry.latest_before(pronoun.idx):
             if fits(local):
                 self.registry.genders.setdefault(local, gender)
                 return local
@@ -225,12 +225,12 @@ class Speakers:
             and pronoun.idx - self.last_speaker_at < SPEAKER_REACH
         ):
             return last
-        before = self.registry.people_before(pronoun.idx, EntityKind.ORGANIZATION)
-        people = self.registry.people_before(pronoun.idx)
-        recent = bool(before) and before[-1][0] > pronoun.idx - _ORG_REACH
+        before = next(self.registry.latest_before(pronoun.idx, EntityKind.ORGANIZATION), None)
+        person = next(self.registry.latest_before(pronoun.idx), None)
+        recent = before is not None and before[0] > pronoun.idx - _ORG_REACH
         # Only when no person was named since: 'they' after a name means people.
-        if recent and (not people or people[-1][0] < before[-1][0]):
-            return before[-1][1]
+        if before is not None and recent and (person is None or person[0] < before[0]):
+            return before[1]
         return None
 
     def spoke(self, speaker: int | None, content: Span, direct: Speaker | None = None) -> None:

@@ -18,7 +18,7 @@ import spacy
 from spacy.language import Language
 
 from kg.errors import ModelError
-from kg.nlp import fastruler, selective_ner
+from kg.nlp import fastruler, guard, selective_ner
 
 # Importing the registrations makes spaCy know newskg's component names.
 from kg.nlp.components import NEWLINE_SENTENCES
@@ -57,6 +57,8 @@ def load(name: str | None = None, fast_ruler: bool = True, names_only_ner: bool 
             f"spaCy pipeline {model!r} lacks {', '.join(sorted(missing))}; "
             "newskg needs a parser and an entity recognizer"
         )
+    # A run of punctuation costs spaCy's tokenizer time in its square: kg.nlp.guard.
+    guard.install(nlp)
     nlp.add_pipe(NEWLINE_SENTENCES, before="parser")
     # The same annotations as spaCy's attribute_ruler, compiled from its own patterns (a
     # pipeline whose patterns do not all compile keeps the original): kg.nlp.fastruler.
