@@ -14,7 +14,8 @@ unless a client is given an endpoint. What it guarantees, whichever client sends
 - nothing from the environment is used: httpx runs with ``trust_env=False``, so
   ``http_proxy``, ``https_proxy``, ``all_proxy``, ``no_proxy``, ``~/.netrc`` (``NETRC``),
   ``SSL_CERT_FILE`` and ``SSL_CERT_DIR`` are not read and requests go straight to the
-  host named (TLS is checked against certifi's roots);
+  host named (TLS is checked against certifi's roots); nor is ``SSLKEYLOGFILE``, which
+  would make Python's ssl write the session keys to a file;
 - a redirect is never followed (it would take the header elsewhere): it comes back as an
   :class:`HttpError` saying where it pointed;
 - ``timeout`` bounds each whole exchange (connecting, sending, the answer's headers and
@@ -217,10 +218,10 @@ class _Transport(httpx.HTTPTransport):
         self._pool.close()
         # httpx builds its pool without a way to pass a network backend; this is the same
         # pool (no proxy, HTTP/1.1) on the deadline backend.
-        self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False),
-            network_backend=backend,
-        )
+        context = httpx.create_ssl_context(trust_env=False)
+        # Python's ssl would write the TLS keys to $SSLKEYLOGFILE: not this client's.
+        context.keylog_filename = None  # type: ignore[assignment]
+        self._pool = httpcore.ConnectionPool(ssl_context=context, network_backend=backend)
 
 
 class Client:
