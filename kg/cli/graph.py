@@ -46,7 +46,7 @@ __all__ = ["load", "query_command", "stats", "view"]
     type=click.FloatRange(min=0, min_open=True),
     default=30.0,
     show_default=True,
-    help="Seconds to wait for each answer of the endpoint.",
+    help="Seconds each exchange with the endpoint may take, the whole answer included.",
 )
 @click.option(
     "--retries",
@@ -148,7 +148,8 @@ def load(
     type=click.FloatRange(min=0, min_open=True),
     default=30.0,
     show_default=True,
-    help="Seconds to wait for --endpoint.",
+    help="Seconds the whole query may take, locally or over --endpoint (time spent "
+    "waiting for the reader of the output does not count).",
 )
 @click.option(
     "--auth-env",
@@ -176,7 +177,8 @@ def query_command(
     --allow-update / --allow-network. Exit code 0, or 2 with one line on error.
     """
     from kg import sparql as q
-    from kg.sparql.results import render
+    from kg.sparql.deadline import Sink, within
+    from kg.sparql.results import write
 
     if list_queries:
         for shipped in q.shipped():
@@ -204,12 +206,23 @@ def query_command(
             source = q.open_store(store_dir, writable=allow_update)
         else:
             source = q.open_data(data_dir or Path("out"))
-        answer = q.run(text, source, bound, allow_update=allow_update, allow_network=allow_network)
-        click.echo(render(answer, fmt), nl=False)
+        sink = Sink(sys.stdout.buffer)
+
+        def answer_and_print() -> bool:
+            answer = q.run(
+                text, source, bound, allow_update=allow_update, allow_network=allow_network
+            )
+            write(answer, fmt, sink)
+            sink.flush()
+            return answer is None
+
+        # In a worker thread: a query pyoxigraph computes for hours stops at the
+        # deadline, and Ctrl-C stops it within a second.
+        updated = within(timeout, answer_and_print, sink)
     except KgError as exc:
         fail(str(exc))
         sys.exit(EXIT_INPUT)
-    if answer is None and isinstance(source, q.Local) and store_dir is None:
+    if updated and isinstance(source, q.Local) and store_dir is None:
         click.echo(
             f"kg: the update changed only the in-memory copy; {source.label} is unchanged", err=True
         )

@@ -5,14 +5,14 @@ A query runs against one of three sources:
 - a build folder (``graph.nq``, else ``graph.trig``, else ``graph.ttl``) loaded into an
   in-memory pyoxigraph store;
 - an on-disk pyoxigraph store, opened read-only unless updates are allowed;
-- a remote SPARQL 1.1 endpoint, over HTTP with the standard library
-  (:mod:`kg.sparql.http`).
+- a remote SPARQL 1.1 endpoint, over HTTP with the one httpx client
+  (:mod:`kg.sparql.http`, :mod:`kg.sparql.transport`).
 
 Locally the default graph is the union of the named graphs (one per document), so a
 query needs no ``GRAPH`` clause. Nothing writes and nothing reaches the network unless
-asked: :func:`check` refuses an update, a ``SERVICE`` clause or a ``LOAD`` before any of
-them can run (pyoxigraph opens HTTP connections for both), from the query's tokens
-(:mod:`kg.sparql.text`), not from a pattern over its raw text.
+asked: :func:`check` refuses an update (read from the query's tokens, :mod:`kg.sparql.text`),
+and a ``SERVICE`` clause or a ``LOAD`` (pyoxigraph opens HTTP connections for both) read
+from the query's algebra (:mod:`kg.sparql.reach`), before any of them can run.
 
 Parameters (``--param NAME=VALUE``) are RDF terms, never text pasted into the query:
 locally they are pyoxigraph's ``substitutions``; for an endpoint they become a
@@ -33,6 +33,7 @@ import pyoxigraph as ox
 
 from kg.errors import QueryError  # defined in the one tree, re-exported for kg.sparql's users
 from kg.graph.vocab import PREFIXES
+from kg.sparql.reach import Unreadable, reach
 from kg.sparql.store import store_failed
 from kg.sparql.text import Form, Text, read
 
@@ -336,29 +337,46 @@ def open_store(directory: Path, *, writable: bool = False) -> Local:
 def check(
     text: str, params: Mapping[str, Term], *, allow_update: bool, allow_network: bool
 ) -> Text:
-    """What ``text`` is, or a QueryError when it must not run as asked."""
+    """What ``text`` is, or a QueryError when it must not run as asked.
+
+    Without ``allow_network`` the text runs only when its algebra (:mod:`kg.sparql.reach`)
+    holds no SERVICE and no LOAD; a text that algebra cannot be read for is refused.
+    """
     info = read(text)
-    if info.services and not allow_network:
-        raise QueryError(
-            "the query has a SERVICE clause, which reaches another server; "
-            "add --allow-network to run it"
-        )
-    if info.is_update:
+    if info.is_update and not allow_update:
         what = " ".join(info.updates) or "an update"
-        if not allow_update:
-            raise QueryError(
-                f"this is an update ({what}), and kg query is read-only; "
-                "add --allow-update to run it"
-            )
-        if info.loads and not allow_network:
-            raise QueryError("LOAD fetches a URL over the network; add --allow-network to run it")
-        if params:
-            raise QueryError("--param binds variables of a query, not of an update")
+        raise QueryError(
+            f"this is an update ({what}), and kg query is read-only; add --allow-update to run it"
+        )
+    if not allow_network:
+        _check_offline(text, info)
+    if info.is_update and params:
+        raise QueryError("--param binds variables of a query, not of an update")
     for name in params:
         if name not in info.variables:
             known = ", ".join(f"?{v}" for v in sorted(info.variables)) or "none"
             raise QueryError(f"--param {name}: the query has no ?{name} (its variables: {known})")
     return info
+
+
+def _check_offline(text: str, info: Text) -> None:
+    """Refuse ``text`` when its algebra reaches another server, or cannot be read."""
+    try:
+        found = reach(text, update=info.is_update, prefixes=DEFAULT_PREFIXES)
+    except Unreadable as exc:
+        at = f" at {exc.where}" if exc.where else ""
+        raise QueryError(
+            f"the query cannot be read as SPARQL 1.1{at} ({exc.problem}), so it cannot be "
+            "checked for SERVICE and LOAD; fix it, or add --allow-network to run it unchecked"
+        ) from None
+    # The tokens count too: a SERVICE either reader sees is one.
+    if found.service or info.services:
+        raise QueryError(
+            "the query has a SERVICE clause, which reaches another server; "
+            "add --allow-network to run it"
+        )
+    if found.load or info.loads:
+        raise QueryError("LOAD fetches a URL over the network; add --allow-network to run it")
 
 
 def run(

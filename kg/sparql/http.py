@@ -9,25 +9,31 @@ trailing VALUES clause would not do: it is joined after the group's FILTERs ran,
 shipped queries filter on their parameters.
 
 Credentials come only from the environment variable named by ``--auth-env``; a URL
-holding credentials is refused before anything is sent. The requests go through
-:mod:`kg.sparql.transport`, which puts the credentials only in the Authorization header
-and refuses redirects (urllib would resend the header to the new host); this module
-words what went wrong in terms of ``kg query``'s options.
+holding user info is refused before anything is sent. The requests go through the one
+httpx client of :mod:`kg.sparql.transport` (the URL check, the credentials only in the
+Authorization header, no environment proxies, no redirects, one deadline for the
+exchange, a size cap on the answer); this module words what went wrong in terms of
+``kg query``'s options.
 """
 
 from __future__ import annotations
 
-import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from kg import __version__
 from kg.errors import QueryError
 from kg.sparql import DEFAULT_PREFIXES, Answer, Source, Term, distinct_sorted, one_line
 from kg.sparql.text import BindError, Form, bind_values, undeclared_prefixes
-from kg.sparql.transport import ConnectionFailed, StatusError, Transport, authorization
+from kg.sparql.transport import (
+    MAX_RESPONSE_BYTES,
+    Client,
+    HttpError,
+    Kind,
+    authorization,
+    check_url,
+)
 
 __all__ = ["Endpoint"]
 
@@ -56,17 +62,15 @@ class Endpoint(Source):
     # The Authorization header value; never shown (repr=False keeps it out of tracebacks).
     authorization: str | None = field(default=None, repr=False)
 
+    max_bytes: int = MAX_RESPONSE_BYTES  # the largest answer read
+
     @classmethod
     def connect(cls, url: str, timeout: float, auth_env: str | None) -> Endpoint:
         """An endpoint at ``url``; credentials come only from the environment variable named."""
-        parts = urllib.parse.urlsplit(url)
-        if parts.username or parts.password:  # checked first: such a URL is never echoed
-            raise QueryError(
-                "--endpoint: the URL holds credentials; put them in an environment variable "
-                "and name it with --auth-env"
-            )
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise QueryError(f"--endpoint {url!r}: give an http:// or https:// URL")
+        try:
+            check_url(url)
+        except HttpError as exc:
+            raise QueryError(f"--endpoint: {exc.detail}") from None
         return cls(url, timeout, _authorization(auth_env) if auth_env else None)
 
     def query(self, text: str, form: Form, params: Mapping[str, Term]) -> Answer:
@@ -99,29 +103,28 @@ class Endpoint(Source):
         self._post(with_prefixes(text), "application/sparql-update", "*/*")
 
     def _post(self, body: str, content_type: str, accept: str) -> tuple[bytes, str]:
-        headers = {
-            "Content-Type": f"{content_type}; charset=utf-8",
-            "Accept": accept,
-            "User-Agent": f"newskg/{__version__}",
-        }
-        transport = Transport(self.authorization, self.timeout)
+        headers = {"Content-Type": f"{content_type}; charset=utf-8", "Accept": accept}
         try:
-            return transport.send("POST", self.url, body.encode("utf-8"), headers)
-        except StatusError as exc:
-            if exc.location is not None:
-                raise QueryError(
-                    f"the endpoint redirects to {exc.location}; give that URL to --endpoint"
-                ) from exc
-            raise QueryError(
-                f"the endpoint {self.url} answered HTTP {exc.code} {exc.reason}: "
+            with Client(self.authorization, self.timeout, self.max_bytes, 300) as client:
+                reply = client.send("POST", self.url, body.encode("utf-8"), headers)
+        except HttpError as exc:
+            raise QueryError(self._failed(exc)) from None
+        return reply.body, reply.media_type
+
+    def _failed(self, exc: HttpError) -> str:
+        """What went wrong, in terms of kg query's options (never the credentials)."""
+        if exc.location is not None:
+            return f"the endpoint redirects to {exc.location}; give that URL to --endpoint"
+        if exc.kind is Kind.STATUS:
+            return (
+                f"the endpoint {self.url} answered HTTP {exc.status} {exc.reason}: "
                 f"{one_line(exc.text, 160)}"
-            ) from exc
-        except ConnectionFailed as exc:
-            if exc.timed_out:
-                raise QueryError(
-                    f"no answer from {self.url} within {self.timeout:g} s; raise --timeout"
-                ) from exc
-            raise QueryError(f"cannot reach {self.url}: {exc.cause}") from exc
+            )
+        if exc.kind is Kind.TIMEOUT:
+            return f"no answer from {self.url} within {self.timeout:g} s; raise --timeout"
+        if exc.kind is Kind.TOO_LARGE:
+            return f"{exc.detail} from {self.url}; ask for less (LIMIT, fewer variables)"
+        return f"cannot reach {self.url}: {exc.detail}"
 
 
 def _authorization(variable: str) -> str:

@@ -2,8 +2,8 @@
 
 ``kg load BUILD --endpoint URL`` sends one HTTP ``PUT URL?graph=<document IRI>`` per
 document graph, an N-Triples body, so each document is replaced whole by the server.
-The stdlib's urllib is the client (:mod:`kg.sparql.transport`): nothing else to install,
-and no connection is opened unless the user names an endpoint.
+The client is the one httpx client of :mod:`kg.sparql.transport`, and no connection is
+opened unless the user names an endpoint.
 
 The server keeps the same manifest as the local store (:mod:`kg.sparql.store`), so a rerun
 skips the graphs it already holds at the build's version. Every entry of the manifest is
@@ -18,10 +18,12 @@ true at every moment, which is what makes a load resumable after it stops anywhe
 
 Timeouts, refused or reset connections and 5xx answers are retried with exponential
 backoff; a PUT is idempotent, so repeating one whose answer was lost is harmless. A 4xx
-stops the load with one line. Credentials come from an environment variable; the requests
-go through :mod:`kg.sparql.transport`, which puts them only in the ``Authorization``
-header (never printed, logged or written anywhere) and follows no redirect. This module
-decides what to retry and words the messages in terms of ``kg load``.
+stops the load with one line. ``--timeout`` bounds each whole exchange (a request and
+its whole answer), and an answer larger than the size cap stops the load. Credentials
+come from an environment variable; the requests go through :mod:`kg.sparql.transport`,
+which puts them only in the ``Authorization`` header (never printed, logged or written
+anywhere), uses no environment proxy and follows no redirect. This module decides what
+to retry and words the messages in terms of ``kg load``.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ from kg.sparql.store import (
     plan,
     read_manifest,
 )
-from kg.sparql.transport import ConnectionFailed, StatusError, Transport, authorization
+from kg.sparql.transport import Client, HttpError, Kind, authorization, check_url
 
 __all__ = ["Endpoint", "endpoint", "load_endpoint"]
 
@@ -76,18 +78,10 @@ def endpoint(
 
     The variable holds ``user:password`` (HTTP basic) or a token (HTTP bearer).
     """
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InputError(
-            url, "is not an http(s) URL", "give the Graph Store Protocol URL with --endpoint"
-        )
-    if parts.username is not None or parts.password is not None:
-        # Never echo the URL: it holds the secret.
-        raise InputError(
-            "--endpoint",
-            "the URL holds credentials",
-            "put them in an environment variable and pass its name with --auth-env",
-        )
+    try:
+        check_url(url)
+    except HttpError as exc:
+        raise InputError("--endpoint", exc.detail) from None
     header = None
     if auth_env is not None:
         header = authorization(auth_env, environ)
@@ -109,7 +103,13 @@ class _Client:
 
     def __init__(self, ep: Endpoint) -> None:
         self.ep = ep
-        self.transport = Transport(ep.authorization, ep.timeout, _DETAIL_BYTES)
+        self.client = Client(ep.authorization, ep.timeout, detail_bytes=_DETAIL_BYTES)
+
+    def __enter__(self) -> _Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.client.close()
 
     def _url(self, graph: str) -> str:
         joiner = "&" if "?" in self.ep.url else "?"
@@ -136,39 +136,49 @@ class _Client:
             if attempt:
                 time.sleep(self.ep.backoff * 2 ** (attempt - 1))
             try:
-                return self.transport.send(method, self._url(graph), body, headers)
-            except StatusError as exc:
-                if exc.code == 404 and method in ("GET", "DELETE"):
-                    return None
-                if exc.code < 500 and exc.code not in (408, 429):
-                    raise self._refused(method, graph, exc.code, exc.reason, exc.text) from None
-                problem, fix = f"HTTP {exc.code} {exc.reason}", f"check the server's log, {_RESUME}"
-            except ConnectionFailed as exc:
-                problem, fix = self._connection_problem(exc)
+                reply = self.client.send(method, self._url(graph), body, headers)
+                return reply.body, reply.media_type
+            except HttpError as exc:
+                if exc.kind is Kind.STATUS:
+                    if exc.status == 404 and method in ("GET", "DELETE"):
+                        return None
+                    if exc.status < 500 and exc.status not in (408, 429):
+                        raise self._refused(method, graph, exc) from None
+                    problem = f"HTTP {exc.status} {exc.reason}"
+                    fix = f"check the server's log, {_RESUME}"
+                else:
+                    problem, fix = self._connection_problem(exc)
         tries = self.ep.retries + 1
         raise OutputError(
             f"{method} {self.ep.url}: {problem}, {tries} {'try' if tries == 1 else 'tries'}; {fix}"
         )
 
-    def _connection_problem(self, failure: ConnectionFailed) -> tuple[str, str]:
+    def _connection_problem(self, failure: HttpError) -> tuple[str, str]:
         """What went wrong and what to do, or raise at once when retrying cannot help."""
-        if failure.timed_out:
+        if failure.kind is Kind.TIMEOUT:
             return (
-                f"no answer within {self.ep.timeout:g} s",
+                f"no answer within {self.ep.timeout:g} s (the whole exchange)",
                 f"raise --timeout if the server is slow, {_RESUME}",
             )
-        if failure.refused:
+        if failure.kind is Kind.REFUSED:
             return "connection refused", f"check that a server runs at that address, {_RESUME}"
-        if failure.lost:
-            return f"the connection was lost ({type(failure.cause).__name__})", _CHECK
+        if failure.kind is Kind.LOST:
+            return failure.detail, _CHECK
+        if failure.kind is Kind.TOO_LARGE:
+            raise OutputError(
+                f"{self.ep.url}: {failure.detail}; check that the URL is a Graph Store "
+                "Protocol endpoint"
+            )
         # DNS failures, TLS errors and the like do not heal by waiting.
-        reason = failure.cause
-        text = reason.strerror if isinstance(reason, OSError) and reason.strerror else reason
-        raise OutputError(
-            f"cannot reach {self.ep.url}: {' '.join(str(text).split())}; check the URL"
-        )
+        raise OutputError(f"cannot reach {self.ep.url}: {failure.detail}; check the URL")
 
-    def _refused(self, method: str, graph: str, code: int, reason: str, detail: str) -> OutputError:
+    def _refused(self, method: str, graph: str, exc: HttpError) -> OutputError:
+        code, reason, detail = exc.status, exc.reason, exc.text
+        if exc.location is not None:
+            return OutputError(
+                f"{self.ep.url} redirects (HTTP {code} {reason}) to {exc.location}; "
+                "give that URL to --endpoint"
+            )
         if code in (401, 403) and self.ep.auth_env is None:
             return OutputError(
                 f"{self.ep.url} requires credentials (HTTP {code} {reason}); put user:password "
@@ -213,7 +223,17 @@ def load_endpoint(
         raise InputError(
             manifest, "is the manifest graph and a graph of the build", "use another --base"
         )
-    client = _Client(ep)
+    with _Client(ep) as client:
+        return _load(client, ep, payloads, manifest, progress)
+
+
+def _load(
+    client: _Client,
+    ep: Endpoint,
+    payloads: Mapping[str, GraphPayload],
+    manifest: str,
+    progress: Tracker,
+) -> Sync:
     current = _read_manifest(client, manifest)
     todo = plan(payloads, current)
     if todo.empty:

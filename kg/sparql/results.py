@@ -7,13 +7,15 @@ SPARQL 1.1 result formats written by pyoxigraph, whole values and nothing cut.
 
 from __future__ import annotations
 
+from typing import IO, Protocol, cast
+
 import pyoxigraph as ox
 
 from kg.errors import KgError, QueryError
 from kg.graph.vocab import PREFIXES
 from kg.sparql import Answer
 
-__all__ = ["FORMATS", "MAX_WIDTH", "cell", "render", "shorten_iri"]
+__all__ = ["FORMATS", "MAX_WIDTH", "cell", "render", "shorten_iri", "write"]
 
 FORMATS = ("table", "csv", "tsv", "json")
 MAX_WIDTH = 40  # widest table cell; longer values end in '…'
@@ -31,6 +33,28 @@ _GRAPH_FORMAT = {
 # Longest namespace first, so kg: wins over a shorter namespace that is its prefix.
 _BY_LENGTH = sorted(PREFIXES, key=lambda p: -len(p[1]))
 _LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
+
+
+class Writable(Protocol):
+    """Where :func:`write` writes: a binary stream (stdout's buffer, a Sink)."""
+
+    def write(self, data: bytes, /) -> int: ...
+
+
+def write(answer: Answer, fmt: str, out: Writable) -> None:
+    """``answer`` in ``fmt`` written to ``out``, the same bytes as :func:`render` gives.
+
+    SELECT solutions in csv, tsv or json are streamed as pyoxigraph computes them, so a
+    huge answer is never held in memory; a table needs every row for its widths.
+    """
+    if isinstance(answer, ox.QuerySolutions) and fmt in _RESULTS_FORMAT:
+        try:
+            # pyoxigraph calls only write() on the output: any Writable does.
+            answer.serialize(output=cast(IO[bytes], out), format=_RESULTS_FORMAT[fmt])
+        except (OSError, RuntimeError, SyntaxError) as exc:
+            raise QueryError(f"the query failed: {' '.join(str(exc).split())[:200]}") from exc
+        return
+    out.write(render(answer, fmt).encode("utf-8"))
 
 
 def render(answer: Answer, fmt: str) -> str:

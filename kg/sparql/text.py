@@ -7,7 +7,8 @@ be known before it is handed over. A regular expression over the raw text cannot
 or ``?service`` are harmless, and a ``#`` inside a string or an IRI does not start a
 comment. This module splits the text into SPARQL 1.1 tokens (strings, IRIs, comments,
 variables, prefixed names, keywords) with the grammar's own terminal rules and looks
-only at keyword tokens.
+only at keyword tokens. Whether a text reaches the network is decided from its algebra
+(:mod:`kg.sparql.reach`); the SERVICE and LOAD keywords seen here are a second look.
 
 The same tokens locate the outer ``WHERE`` group, into which :func:`bind_values` puts a
 ``VALUES`` block for an endpoint that cannot take pyoxigraph's substitutions.
@@ -76,8 +77,9 @@ _BNODE = re.compile(
 )
 # A keyword, a prefixed name or a number: PN_CHARS, ':', '%XX' and PN_LOCAL_ESC. Wider than
 # the grammar on purpose: whatever it swallows is one word, and words are never strings.
+# It never starts with '.': in '?c .SERVICE' the dot ends a triple and SERVICE is a keyword.
 _WORD = re.compile(
-    r"(?:[0-9A-Za-z_:\u00B7\u00C0-\uFFFF]|%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]|[.\-](?=[0-9A-Za-z_:\u00B7\u00C0-\uFFFF%\\]))+"
+    r"(?![.])(?:[0-9A-Za-z_:\u00B7\u00C0-\uFFFF]|%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]|[.\-](?=[0-9A-Za-z_:\u00B7\u00C0-\uFFFF%\\]))+"
 )
 _UCHAR = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 

@@ -59,6 +59,8 @@ SERVICE_IRI = "<http://127.0.0.1:9/sparql>"
         f"SELECT * WHERE {{ SERVICE {SERVICE_IRI} {{ ?s ?p ?o }} }}",
         f"select * where {{ service silent {SERVICE_IRI} {{ ?s ?p ?o }} }}",
         "SELECT * WHERE { ?a ?b ?c . SERVICE ?endpoint { ?s ?p ?o } }",
+        # A dot that ends a triple is not the start of a word that swallows the keyword.
+        f"SELECT * WHERE {{ ?a ?b ?c .SERVICE {SERVICE_IRI} {{ }} }}",
         # A '#' inside a string does not start a comment that would hide the SERVICE.
         f'SELECT * WHERE {{ BIND("#" AS ?x) SERVICE {SERVICE_IRI} {{ ?s ?p ?o }} }}',
         # Nor does a '#' inside an IRI.
