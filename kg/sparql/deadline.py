@@ -83,13 +83,11 @@ def within(seconds: float | None, work: Callable[[], T], sink: Sink | None = Non
             failure.append(exc)
         # pyoxigraph's answers must be dropped by the thread that made them: collect here
         # whatever cycle still holds one, before the main thread's collector meets it.
-        # (The caller's own garbage was collected before this thread started; should a
-        # cycle of the caller's still reach here, pyo3 refuses to drop it on this thread,
-        # and that refusal must not become the query's error.)
+        # Should a cycle of the caller's (an old answer) be met here, pyo3 refuses to drop
+        # it on this thread and leaks it: that refusal must not become the query's error.
         with contextlib.suppress(RuntimeError):
             gc.collect()
 
-    gc.collect()  # the caller's cycles (old pyoxigraph answers) die on the caller's thread
     worker = threading.Thread(target=run, name="kg-query", daemon=True)
     started = time.monotonic()
     worker.start()
