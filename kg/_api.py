@@ -119,5 +119,7 @@ def query(
     bound = {
         k: sparql.parse_term(v) if isinstance(v, str) else v for k, v in (params or {}).items()
     }
+    query = sparql.query_text(text)[0]
+    checked = sparql.check(query, bound, allow_update=False, allow_network=False)  # first
     source = sparql.open_data(Path(build)) if store is None else sparql.open_store(Path(store))
-    return sparql.run(sparql.query_text(text)[0], source, bound)
+    return sparql.run_checked(query, checked, source, bound)

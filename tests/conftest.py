@@ -49,3 +49,17 @@ def examples_out(pipeline: Language, tmp_path_factory: pytest.TempPathFactory) -
     result = build([EXAMPLES], pipeline, out, DEFAULT_BASE)
     assert not result.errors and result.report.conforms
     return out
+
+
+@pytest.fixture(scope="session")
+def wire_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """examples/05-wire.jsonl built once per session by `kg build` (copy it to change it)."""
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    out = tmp_path_factory.mktemp("wire-out")
+    args = ["build", str(EXAMPLES / "05-wire.jsonl"), "-o", str(out)]
+    result = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    return out

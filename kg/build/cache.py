@@ -150,11 +150,11 @@ class BuildCache:
         self._flushed = time.monotonic()
         self.writable = not readonly
         try:
-            if folder is None or self.path is None:
+            if self.path is None:
                 self._db = cachedb.connect(":memory:")
                 cachedb.create(self._db)
             else:
-                folder.mkdir(parents=True, exist_ok=True)
+                self.path.parent.mkdir(parents=True, exist_ok=True)
                 self._db = self._open(self.path)
             self.build = self._start()
         except (OSError, sqlite3.Error) as exc:

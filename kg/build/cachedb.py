@@ -20,6 +20,7 @@ import hashlib
 import os
 import sqlite3
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = [
@@ -48,12 +49,12 @@ def layout_version() -> int:
     return int.from_bytes(digest[:4], "big") >> 1 or 1
 
 
+@dataclass(frozen=True)
 class Opened:
     """A cache file's connection, and the note to give when it had to be set aside."""
 
-    def __init__(self, db: sqlite3.Connection, note: str | None) -> None:
-        self.db = db
-        self.note = note
+    db: sqlite3.Connection
+    note: str | None
 
 
 def connect(path: Path | str) -> sqlite3.Connection:

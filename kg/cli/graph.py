@@ -196,7 +196,7 @@ def query_command(
         if len(bound) < len(params):
             raise q.QueryError("--param: each NAME may be given once")
         # Refuse what must not run before opening anything.
-        q.check(text, bound, allow_update=allow_update, allow_network=allow_network)
+        checked = q.check(text, bound, allow_update=allow_update, allow_network=allow_network)
         source: q.Source
         if endpoint is not None:
             from kg.sparql.http import Endpoint
@@ -209,9 +209,7 @@ def query_command(
         sink = Sink(sys.stdout.buffer)
 
         def answer_and_print() -> bool:
-            answer = q.run(
-                text, source, bound, allow_update=allow_update, allow_network=allow_network
-            )
+            answer = q.run_checked(text, checked, source, bound)
             write(answer, fmt, sink)
             sink.flush()
             return answer is None

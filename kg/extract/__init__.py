@@ -82,9 +82,14 @@ def extract(article: Article, doc: Doc, lexicon: Lexicon) -> DocExtraction:
     )
 
 
-def _nested(inner: Found, outer: Found) -> bool:
-    """Is an attribution part of what another one reports, rather than a statement of its own?
+def _owned_claim(item: Found) -> bool:
+    return item.cue in CLAIM_NOUNS and item.speaker is not None
 
+
+def _without_repeats(found: list[Found]) -> list[Found]:
+    """Attributions in text order, one per content span, restated nested ones dropped.
+
+    An attribution whose content lies inside another's is part of what that one reports:
     'said she plans to join the protest': 'plans' only restates the reported clause. A
     third party inside a report ('X said that Y warned that ...') is X's account of Y,
     not Y's own words: the statement is X's, and its content says what Y warned. Keeping
@@ -92,21 +97,8 @@ def _nested(inner: Found, outer: Found) -> bool:
     dev alike (67.2 -> 67.8 and 71.4 -> 72.1 once dropped). A claim with its owner named
     ("Nowak's claim that ...") stays hers.
     """
-    a, b = inner.content, outer.content
-    if _owned_claim(inner):
-        return False  # 'doubted Nowak's claim that ...': the claim is owned, in so many words
-    return a != b and b.start <= a.start and a.end <= b.end
-
-
-def _owned_claim(item: Found) -> bool:
-    return item.cue in CLAIM_NOUNS and item.speaker is not None
-
-
-def _without_repeats(found: list[Found]) -> list[Found]:
-    """Attributions in text order, one per content span, restated nested ones dropped."""
     seen: set[Span] = set()
     kept = []
-    # _nested(item, other) for some other: its content lies inside another content.
     inside = dict(zip(map(id, found), contained_elsewhere([f.content for f in found]), strict=True))
     for item in sorted(found, key=lambda f: (f.content, f.speaker is None)):
         if item.content in seen or (inside[id(item)] and not _owned_claim(item)):
@@ -312,7 +304,7 @@ def _positions(
 
 
 class _Mentions:
-    """The mentions of a document's entities (roles aside), sorted, for :func:`_about`."""
+    """The mentions of a document's entities (roles aside), sorted by start."""
 
     def __init__(self, registry: Registry) -> None:
         self._mentions = sorted(
@@ -324,7 +316,7 @@ class _Mentions:
         self._starts = [m[0] for m in self._mentions]
 
     def about(self, item: Found) -> tuple[int, ...]:
-        """The same as :func:`_about`, looking only at the mentions inside the content."""
+        """The entities named inside what was stated, the speaker aside (in id order)."""
         content = item.content
         first = bisect_left(self._starts, content.start)
         last = bisect_left(self._starts, content.end, lo=first)
@@ -340,7 +332,7 @@ class _Mentions:
 
 
 def _first_memberships(memberships: list[Membership]) -> dict[int, int]:
-    """Each member's membership in force (:func:`_membership_of`), found in one pass."""
+    """Each member's membership in force: its first current one, else its first at all."""
     current: dict[int, int] = {}
     first: dict[int, int] = {}
     for i, m in enumerate(memberships):
@@ -348,29 +340,3 @@ def _first_memberships(memberships: list[Membership]) -> dict[int, int]:
         if not m.is_former:
             current.setdefault(m.member, i)
     return {**first, **current}
-
-
-def _about(registry: Registry, item: Found) -> tuple[int, ...]:
-    """The entities named inside what was stated, the speaker aside."""
-    return tuple(
-        sorted(
-            {
-                local
-                for local, entity in enumerate(registry.entities)
-                if local != item.speaker
-                and entity.kind is not EntityKind.ROLE
-                and any(
-                    item.content.start <= m.start and m.end <= item.content.end
-                    for m in entity.mentions
-                )
-            }
-        )
-    )
-
-
-def _membership_of(person: int, memberships: list[Membership]) -> int | None:
-    """The membership in force: the first current one, else the first at all."""
-    mine = [i for i, m in enumerate(memberships) if m.member == person]
-    current = [i for i in mine if not memberships[i].is_former]
-    chosen = current or mine
-    return chosen[0] if chosen else None

@@ -103,16 +103,11 @@ class Registry:
         found = min(((o, s, e) for s, e, o, _ in self._overlapping(start, end)), default=None)
         return Span(found[1], found[2]) if found else None
 
-    def people_before(
-        self, offset: int, kind: EntityKind = EntityKind.PERSON
-    ) -> list[tuple[int, int]]:
-        """(mention start, local id) of the mentions of one kind before an offset."""
-        return sorted(self.latest_before(offset, kind))
-
     def latest_before(
         self, offset: int, kind: EntityKind = EntityKind.PERSON
     ) -> Iterator[tuple[int, int]]:
-        """``reversed(people_before(offset, kind))``, read from the end as it is needed."""
+        """(mention start, local id) of the mentions of ``kind`` before ``offset``, the
+        latest first, read from the end as they are needed."""
         index = self._indexed()
         recent = sorted(
             ((s, local) for s, _e, local in self._spans[index.built :] if s < offset),

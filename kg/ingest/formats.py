@@ -25,7 +25,6 @@ __all__ = [
     "html_article",
     "iso_date",
     "read_jsonl",
-    "record_article",
 ]
 
 _BOM = b"\xef\xbb\xbf"
@@ -86,14 +85,9 @@ def _jsonl_line(where: str, raw: bytes, offset: int) -> tuple[Article | InputErr
     return record_with_note(where, record)
 
 
-def record_article(where: str, record: object) -> Article | InputError:
-    """The article of one parsed JSONL record (or a text given in memory), or what is
-    wrong with it."""
-    return record_with_note(where, record)[0]
-
-
 def record_with_note(where: str, record: object) -> tuple[Article | InputError, Note | None]:
-    """The article of a record, and a note when its ``url`` was changed or left out."""
+    """The article of one parsed JSONL record (or a text given in memory), or what is
+    wrong with it; and a note when its ``url`` was changed or left out."""
     if not isinstance(record, dict):
         not_object = f"{_json_type(record)} is not a JSON object"
         return InputError(where, not_object, _RECORD_HINT), None

@@ -56,6 +56,7 @@ __all__ = [
     "parse_term",
     "query_text",
     "run",
+    "run_checked",
     "shipped",
 ]
 
@@ -390,6 +391,11 @@ def run(
     """Check ``text``, then run it on ``source`` with ``params`` bound."""
     params = params or {}
     info = check(text, params, allow_update=allow_update, allow_network=allow_network)
+    return run_checked(text, info, source, params)
+
+
+def run_checked(text: str, info: Text, source: Source, params: Mapping[str, Term]) -> Answer:
+    """Run ``text``, which :func:`check` passed as ``info``, on ``source``."""
     if info.is_update:
         source.update(text)
         return None

@@ -83,11 +83,15 @@ def within(seconds: float | None, work: Callable[[], T], sink: Sink | None = Non
             failure.append(exc)
         # pyoxigraph's answers must be dropped by the thread that made them: collect here
         # whatever cycle still holds one, before the main thread's collector meets it.
-        # Should a cycle of the caller's (an old answer) be met here, pyo3 refuses to drop
-        # it on this thread and leaks it: that refusal must not become the query's error.
+        # A refusal of pyo3's to drop an object of another thread here must not become
+        # the query's error.
         with contextlib.suppress(RuntimeError):
             gc.collect()
 
+    # Automatic collections run in whichever thread allocates: a cycle of the caller's
+    # holding an old pyoxigraph answer must die here, on the caller's thread, before the
+    # worker can meet it (pyo3 refuses to drop it there, and says so as an error).
+    gc.collect()
     worker = threading.Thread(target=run, name="kg-query", daemon=True)
     started = time.monotonic()
     worker.start()

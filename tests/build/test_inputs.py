@@ -6,7 +6,6 @@ import hashlib
 import shutil
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from kg.cli import main
@@ -24,18 +23,9 @@ def digests(folder: Path) -> dict[str, str]:
     return {n: hashlib.sha256((folder / n).read_bytes()).hexdigest() for n in FILES}
 
 
-@pytest.fixture(scope="module")
-def good(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A good build of one example, copied into each test that needs it."""
-    out = tmp_path_factory.mktemp("good")
-    code, err = kg("build", str(EXAMPLES / "05-wire.jsonl"), "-o", str(out))
-    assert code == 0, err
-    return out
-
-
-def test_a_typo_in_the_only_input_keeps_the_previous_build(tmp_path: Path, good: Path) -> None:
+def test_a_typo_in_the_only_input_keeps_the_previous_build(tmp_path: Path, wire_out: Path) -> None:
     out = tmp_path / "out"
-    shutil.copytree(good, out)
+    shutil.copytree(wire_out, out)
     before = digests(out)
     code, err = kg("build", str(tmp_path / "exampels"), "-o", str(out))
     assert code == 2
@@ -48,9 +38,9 @@ def test_a_typo_writes_no_output_folder(tmp_path: Path) -> None:
     assert code == 2 and not (tmp_path / "new").exists()
 
 
-def test_two_bad_inputs_one_line_each_and_nothing_written(tmp_path: Path, good: Path) -> None:
+def test_two_bad_inputs_one_line_each_and_nothing_written(tmp_path: Path, wire_out: Path) -> None:
     out = tmp_path / "out"
-    shutil.copytree(good, out)
+    shutil.copytree(wire_out, out)
     before = digests(out)
     (tmp_path / "a.pdf").write_bytes(b"%PDF")
     code, err = kg("build", str(tmp_path / "a.pdf"), str(tmp_path / "missing"), "-o", str(out))

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from rdflib import Graph, URIRef
 
 from kg.ingest import Note, iter_inputs
-from kg.ingest.formats import record_article
+from kg.ingest.formats import record_with_note
 from kg.model import Article
 
 ISSUE = "https://user@host.org:secret@www.site.com/article/"
@@ -31,7 +31,7 @@ def readable(iri: str) -> bool:
 
 
 def url_of(value: str) -> str | None:
-    article = record_article("w.jsonl:1", {"id": "x", "text": "Text.", "url": value})
+    article, _ = record_with_note("w.jsonl:1", {"id": "x", "text": "Text.", "url": value})
     assert isinstance(article, Article), article
     return article.url
 

@@ -30,18 +30,10 @@ def kg(*args: str) -> tuple[int, str]:
 # -- writing: only regular files are replaced ----------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("out")
-    code, err = kg("build", str(EXAMPLES / "05-wire.jsonl"), "-o", str(out))
-    assert code == 0, err
-    return out
-
-
-def test_kg_view_refuses_to_replace_a_fifo(tmp_path: Path, built: Path) -> None:
+def test_kg_view_refuses_to_replace_a_fifo(tmp_path: Path, wire_out: Path) -> None:
     fifo = tmp_path / "page.html"
     os.mkfifo(fifo)
-    code, err = kg("view", str(built), "-o", str(fifo))
+    code, err = kg("view", str(wire_out), "-o", str(fifo))
     assert code == 2 and err.count("\n") == 1 and "not a regular file" in err, err
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
 
@@ -66,14 +58,14 @@ def test_a_device_is_not_replaced_by_a_build(tmp_path: Path) -> None:
     assert not (tmp_path / "people.json").exists()
 
 
-def test_kg_view_refuses_a_character_device(tmp_path: Path, built: Path) -> None:
+def test_kg_view_refuses_a_character_device(tmp_path: Path, wire_out: Path) -> None:
     # A private device node (never a real /dev entry: the bug would replace it).
     null = tmp_path / "null"
     try:
         os.mknod(null, stat.S_IFCHR | 0o666, os.makedev(1, 3))
     except PermissionError:
         pytest.skip("device nodes cannot be made here")
-    code, err = kg("view", str(built), "-o", str(null))
+    code, err = kg("view", str(wire_out), "-o", str(null))
     assert code == 2 and "not a regular file" in err, err
     assert stat.S_ISCHR(os.lstat(null).st_mode)
 
