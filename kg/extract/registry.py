@@ -68,7 +68,9 @@ class Registry:
         entity = self.entities[local]
         # Only what is new is sorted in: an entity named a thousand times was sorted
         # whole again at each of its mentions, in time the square of its mentions.
-        known = self._mentioned.setdefault(local, set(entity.mentions))
+        known = self._mentioned.get(local)
+        if known is None:
+            known = self._mentioned[local] = set(entity.mentions)
         fresh = set(spans) - known
         new_aliases = {a for a in aliases if a != entity.name} - set(entity.aliases)
         if fresh or new_aliases:
